@@ -1,0 +1,134 @@
+"""Linli 邻里: the application factory."""
+
+from flask import Flask, g, request, session
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.config import Config, config_from_environment
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def select_locale() -> str:
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    tenant = g.get("tenant")
+    if tenant is not None and tenant.locale in languages:
+        return tenant.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    tenant = g.get("tenant")
+    return tenant.timezone if tenant is not None else "Asia/Shanghai"
+
+
+def create_app(config: Config | None = None) -> Flask:
+    config = config or config_from_environment()
+    app = Flask(__name__, template_folder="../templates", static_folder="../static",
+                instance_path=str(config.INSTANCE_PATH))
+    app.config.from_object(config)
+    if app.config.get("TRUSTED_PROXY_COUNT"):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXY_COUNT"], x_proto=1)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    limiter.init_app(app)
+
+    from app.tenancy.numbering import install_numbering
+    from app.tenancy.scoping import install_tenant_scoping
+
+    install_tenant_scoping(_session_class())
+    install_numbering(_session_class())
+
+    from app.core.database import init_database
+    from app.core.security import init_security
+    from app.core.views import register_error_handlers
+
+    init_database(app)
+    init_security(app)
+    register_error_handlers(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+    _register_commands(app)
+    _register_login(app)
+    return app
+
+
+def _session_class():
+    from flask_sqlalchemy.session import Session
+
+    return Session
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.accounts import views as accounts
+    from app.audit import views as audit
+    from app.core import views as core
+    from app.tenancy import tenant_section  # noqa: F401  (registers the [tenant] section)
+    from app.tenancy import views as tenancy
+
+    for blueprint in (core.bp, accounts.bp, accounts.members_bp, tenancy.bp, tenancy.public_bp, audit.bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from app.core import templating
+
+    templating.init_templating(app)
+
+
+def _register_commands(app: Flask) -> None:
+    from app.accounts.cli import users_cli
+    from app.tenancy.cli import demo_cli, tenants_cli
+
+    app.cli.add_command(tenants_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+
+
+def _register_login(app: Flask) -> None:
+    from app.accounts import services
+    from app.accounts.views import SESSION_TOKEN
+
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+    login_manager.session_protection = None
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        policy = services.SessionPolicy(
+            idle_timeout=app.config["SESSION_IDLE_TIMEOUT"],
+            absolute_timeout=app.config["SESSION_ABSOLUTE_TIMEOUT"],
+            touch_interval=app.config["SESSION_TOUCH_INTERVAL"],
+        )
+        login_session = services.resume_session(session.get(SESSION_TOKEN), policy)
+        if login_session is None or str(login_session.user_id) != user_id:
+            if session.get(SESSION_TOKEN):
+                session.pop(SESSION_TOKEN, None)
+                g.session_expired = True
+            return None
+        g.login_session = login_session
+        return login_session.user
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        from flask import flash, redirect, url_for
+        from flask_babel import gettext as _
+
+        from app.core.htmx import is_htmx
+
+        if g.get("session_expired"):
+            flash(_("Your session has expired. Please sign in again."), "info")
+        target = url_for("accounts.login", next=request.full_path.rstrip("?"))
+        if is_htmx():
+            return "", 401, {"HX-Redirect": target}
+        return redirect(target)

@@ -1,0 +1,1 @@
+"""Accounts: users, sign-in sessions, memberships and invitations."""

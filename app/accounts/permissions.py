@@ -1,0 +1,27 @@
+"""What each role may do in a tenant. One table, checked by ``require`` in the views."""
+
+from app.accounts.models import (
+    ROLE_COUNCIL,
+    ROLE_FINANCE,
+    ROLE_OVERSEER,
+    ROLE_PARTNER,
+    ROLE_RESIDENT,
+    ROLE_STAFF,
+)
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "home.view": frozenset({ROLE_STAFF, ROLE_FINANCE, ROLE_COUNCIL, ROLE_PARTNER, ROLE_RESIDENT, ROLE_OVERSEER}),
+    "dashboard.view": frozenset({ROLE_STAFF, ROLE_FINANCE, ROLE_COUNCIL, ROLE_OVERSEER}),
+    "profile.view": frozenset({ROLE_STAFF, ROLE_FINANCE, ROLE_COUNCIL, ROLE_OVERSEER}),
+    "profile.edit": frozenset({ROLE_STAFF}),
+    "members.view": frozenset({ROLE_STAFF, ROLE_OVERSEER}),
+    "members.manage": frozenset({ROLE_STAFF}),
+    "audit.view": frozenset({ROLE_STAFF, ROLE_FINANCE, ROLE_OVERSEER}),
+    "subtree.view": frozenset({ROLE_OVERSEER}),
+}
+
+
+def allowed(permission: str, roles: frozenset[str], *, platform_admin: bool = False) -> bool:
+    if platform_admin:
+        return True
+    return bool(PERMISSIONS[permission] & roles)

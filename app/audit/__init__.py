@@ -1,0 +1,1 @@
+"""Audit log: every state change, with who, what, before and after."""

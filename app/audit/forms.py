@@ -1,0 +1,16 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, StringField
+from wtforms.validators import Length, Optional
+
+
+class AuditFilterForm(FlaskForm):
+    """Filters read from the query string (a GET form, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    action = StringField(_l("Action"), validators=[Optional(), Length(max=60)])
+    actor = StringField(_l("Who"), validators=[Optional(), Length(max=60)])
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])

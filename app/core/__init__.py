@@ -1,0 +1,1 @@
+"""Shared web plumbing: htmx responses, security headers, errors, paging, uploads."""

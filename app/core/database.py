@@ -1,0 +1,50 @@
+"""Engine set-up and the request's single commit point."""
+
+from flask import Flask, g
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app.extensions import db
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """Foreign keys on, WAL, a busy timeout, and writers serialised with BEGIN IMMEDIATE.
+
+    pysqlite's own transaction handling is switched off (the documented recipe) so that
+    SAVEPOINTs work and the write lock is taken when a transaction starts: SQLite ignores
+    ``SELECT ... FOR UPDATE``, so this is how concurrent writers stay correct on it.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, connection_record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def keep_changes() -> None:
+    """Commit this request's changes even though it answers with a 4xx (e.g. audit of a failed sign-in)."""
+    g.keep_changes = True
+
+
+def commit_or_rollback(response):
+    """The one place a request's work is committed: on success, or when a view asked to keep it."""
+    if response.status_code < 400 or g.get("keep_changes"):
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return response
+
+
+def init_database(app: Flask) -> None:
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+    app.after_request(commit_or_rollback)

@@ -1,0 +1,26 @@
+"""One helper decides between a full page and an htmx fragment.
+
+htmx 2 does not swap 4xx responses by default; ``base.html`` configures it to swap 422,
+so a form that fails validation re-renders in place everywhere. Other errors are shown
+in the flash area by ``static/js/app.js``.
+"""
+
+from flask import make_response, render_template, request
+
+
+def is_htmx() -> bool:
+    """An htmx request that wants a fragment (boosted navigation wants the whole page)."""
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+
+
+def render(page: str, partial: str | None = None, *, status: int = 200, **context):
+    """Render ``page``, or only ``partial`` (which ``page`` includes) for htmx requests."""
+    template = partial if partial and is_htmx() else page
+    response = make_response(render_template(template, **context), status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def render_invalid(page: str, partial: str | None = None, **context):
+    """A form that failed validation: same templates, status 422."""
+    return render(page, partial, status=422, **context)

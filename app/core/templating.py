@@ -1,0 +1,75 @@
+"""Template filters and globals shared by every page."""
+
+from flask import Flask, current_app, g, request
+from flask_babel import format_datetime
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.accounts.forms import ROLE_LABELS
+from app.tenancy.web import can
+
+KIND_LABELS = {"district": _l("District"), "street": _l("Street"), "community": _l("Community")}
+ACTION_LABELS = {
+    "auth.login": _l("Signed in"),
+    "auth.login_failed": _l("Failed sign-in"),
+    "auth.logout": _l("Signed out"),
+    "auth.password_changed": _l("Changed password"),
+    "user.created": _l("Account created"),
+    "membership.added": _l("Role given"),
+    "membership.removed": _l("Role removed"),
+    "invitation.created": _l("Invitation created"),
+    "invitation.revoked": _l("Invitation revoked"),
+    "invitation.accepted": _l("Invitation accepted"),
+    "tenant.created": _l("Community created"),
+    "tenant.synced": _l("Definition synced"),
+    "tenant.profile_updated": _l("Profile edited"),
+    "tenant.logo_updated": _l("Logo changed"),
+}
+FIELD_LABELS = {
+    "name": _l("Name"), "description": _l("Description"), "contact_person": _l("Contact person"),
+    "phone": _l("Phone"), "email": _l("E-mail"), "address": _l("Address"), "locale": _l("Language"),
+    "timezone": _l("Timezone"),
+}
+
+
+def local_datetime(value, format="yyyy-MM-dd HH:mm"):
+    """A stored naive-UTC timestamp shown in the request's timezone."""
+    from datetime import UTC
+
+    if value is None:
+        return ""
+    return format_datetime(value.replace(tzinfo=UTC), format)
+
+
+def switchable_tenants():
+    """The header's community switcher: every tenant the user belongs to."""
+    if not current_user.is_authenticated:
+        return []
+    if "switchable_tenants" not in g:
+        from app.accounts.services import tenants_of
+
+        g.switchable_tenants = [tenant for tenant, _roles in tenants_of(current_user)]
+    return g.switchable_tenants
+
+
+def init_templating(app: Flask) -> None:
+    app.jinja_env.filters["local_datetime"] = local_datetime
+    app.jinja_env.globals.update(
+        can=can,
+        role_label=lambda role: ROLE_LABELS.get(role, role),
+        kind_label=lambda kind: KIND_LABELS.get(kind, kind),
+        action_label=lambda action: ACTION_LABELS.get(action, action),
+        field_label=lambda field: FIELD_LABELS.get(field, field),
+        switchable_tenants=switchable_tenants,
+    )
+
+    @app.context_processor
+    def _globals():
+        from flask_babel import get_locale
+
+        return {
+            "tenant": g.get("tenant"),
+            "current_locale": str(get_locale()),
+            "languages": current_app.config["LANGUAGES"],
+            "request_path": request.full_path.rstrip("?"),
+        }

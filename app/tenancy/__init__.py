@@ -1,0 +1,1 @@
+"""Tenancy: the tenant tree, tenant resolution and scoping, profiles, definitions."""

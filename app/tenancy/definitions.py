@@ -1,0 +1,191 @@
+"""Tenant definitions in TOML: load, validate all, then apply all (or nothing); export.
+
+Each domain package contributes its own section with :func:`register_section`; the
+tenancy package contributes ``[tenant]``. A section validates its raw value into a clean
+one (reporting problems as ``section.key``), applies it to a tenant, and exports it back.
+"""
+
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from app.tenancy.models import Tenant
+
+LOGO_NAMES = ("logo.png", "logo.jpg", "logo.jpeg")
+
+
+@dataclass
+class Problem:
+    file: str
+    location: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.location}: {self.message}"
+
+
+@dataclass
+class Report:
+    """Collects problems for one file; ``error("tenant.slug", "...")``."""
+
+    file: str
+    problems: list[Problem] = field(default_factory=list)
+
+    def error(self, location: str, message: str) -> None:
+        self.problems.append(Problem(self.file, location, message))
+
+
+@dataclass
+class ConfigSection:
+    key: str
+    validate: Callable[[Any, Report, "SyncContext"], Any]
+    apply: Callable[[Tenant, Any, Any], list[str]]
+    export: Callable[[Tenant], Any]
+    required: bool = False
+    order: int = 100
+
+
+SECTIONS: dict[str, ConfigSection] = {}
+
+
+def register_section(section: ConfigSection) -> None:
+    SECTIONS[section.key] = section
+
+
+def ordered_sections() -> list[ConfigSection]:
+    return sorted(SECTIONS.values(), key=lambda section: (section.order, section.key))
+
+
+@dataclass
+class TenantFile:
+    path: Path
+    raw: dict
+    logo: Path | None
+    clean: dict = field(default_factory=dict)
+
+    @property
+    def slug(self) -> str | None:
+        tenant = self.raw.get("tenant")
+        return tenant.get("slug") if isinstance(tenant, dict) else None
+
+
+@dataclass
+class SyncContext:
+    """What validators may look at besides their own section: every file being synced."""
+
+    files: list[TenantFile]
+    existing_kinds: dict[str, str]
+
+    def kind_of(self, slug: str) -> str | None:
+        for tenant_file in self.files:
+            if tenant_file.slug == slug:
+                return tenant_file.raw["tenant"].get("kind")
+        return self.existing_kinds.get(slug)
+
+
+def discover(paths: list[Path]) -> list[Path]:
+    """TOML files to load: files as given; folders holding ``tenant.toml``; or a tree of them."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_file():
+            found.append(path)
+        elif (path / "tenant.toml").is_file():
+            found.append(path / "tenant.toml")
+        elif path.is_dir():
+            found.extend(sorted(path.glob("*.toml")))
+            found.extend(sorted(path.glob("*/tenant.toml")))
+        else:
+            found.append(path)
+    return found
+
+
+def read_files(paths: list[Path], problems: list[Problem]) -> list[TenantFile]:
+    files = []
+    for path in discover(paths):
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            problems.append(Problem(str(path), "file", "not found"))
+            continue
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            problems.append(Problem(str(path), "file", f"not valid TOML: {exc}"))
+            continue
+        logo = None
+        if path.name == "tenant.toml":
+            logo = next((path.parent / name for name in LOGO_NAMES if (path.parent / name).is_file()), None)
+        files.append(TenantFile(path=path, raw=raw, logo=logo))
+    return files
+
+
+def validate(files: list[TenantFile], context: SyncContext) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: dict[str, Path] = {}
+    for tenant_file in files:
+        report = Report(str(tenant_file.path))
+        for key in tenant_file.raw:
+            if key not in SECTIONS:
+                report.error(key, f"unknown section (known: {', '.join(sorted(SECTIONS))})")
+        for section in ordered_sections():
+            if section.key not in tenant_file.raw:
+                if section.required:
+                    report.error(section.key, "section is missing")
+                continue
+            tenant_file.clean[section.key] = section.validate(tenant_file.raw[section.key], report, context)
+        slug = tenant_file.slug
+        if isinstance(slug, str):
+            if slug in seen:
+                report.error("tenant.slug", f"'{slug}' is also defined in {seen[slug]}")
+            seen[slug] = tenant_file.path
+        problems.extend(report.problems)
+    problems.extend(_cycle_problems(files))
+    return problems
+
+
+def _cycle_problems(files: list[TenantFile]) -> list[Problem]:
+    parents = {f.slug: f.raw["tenant"].get("parent") for f in files if f.slug}
+    problems = []
+    for tenant_file in files:
+        slug, steps = tenant_file.slug, 0
+        node = parents.get(slug)
+        while node and steps <= len(parents):
+            if node == slug:
+                problems.append(Problem(str(tenant_file.path), "tenant.parent", "parents form a cycle"))
+                break
+            node, steps = parents.get(node), steps + 1
+    return problems
+
+
+def parents_first(files: list[TenantFile]) -> list[TenantFile]:
+    by_slug = {f.slug: f for f in files}
+    ordered: list[TenantFile] = []
+    placed: set[str] = set()
+
+    def place(tenant_file: TenantFile) -> None:
+        if tenant_file.slug in placed:
+            return
+        parent = tenant_file.clean["tenant"].get("parent")
+        if parent in by_slug:
+            place(by_slug[parent])
+        placed.add(tenant_file.slug)
+        ordered.append(tenant_file)
+
+    for tenant_file in files:
+        place(tenant_file)
+    return ordered
+
+
+def export_document(tenant: Tenant) -> dict:
+    document = {}
+    for section in ordered_sections():
+        value = section.export(tenant)
+        if value not in (None, {}, []):
+            document[section.key] = value
+    return document
+
+
+def export_toml(tenant: Tenant) -> str:
+    return tomli_w.dumps(export_document(tenant), multiline_strings=True)

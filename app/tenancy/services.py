@@ -1,0 +1,117 @@
+"""Tenant tree, profile and logo. No Flask request objects here."""
+
+import io
+import re
+from zoneinfo import ZoneInfo, available_timezones
+
+from flask_babel import lazy_gettext as _l
+from PIL import Image, UnidentifiedImageError
+from sqlalchemy import select
+
+from app.audit import services as audit
+from app.core import storage
+from app.extensions import db
+from app.tenancy.models import Tenant
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
+SUPPORTED_LOCALES = ("zh_CN", "en")
+
+
+class TenantError(ValueError):
+    """A tenant rule refused the change; the message is for the user."""
+
+
+def get_by_slug(slug: str) -> Tenant | None:
+    return db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+
+
+def ancestors(tenant: Tenant) -> list[Tenant]:
+    """Parents from the nearest up to the root."""
+    chain, node, seen = [], tenant.parent, {tenant.id}
+    while node is not None and node.id not in seen:
+        chain.append(node)
+        seen.add(node.id)
+        node = node.parent
+    return chain
+
+
+def descendants(tenant: Tenant) -> list[Tenant]:
+    """Every tenant below ``tenant``, breadth first, one query per level."""
+    found: list[Tenant] = []
+    level = [tenant.id]
+    seen = set(level)
+    while level:
+        children = db.session.scalars(
+            select(Tenant).where(Tenant.parent_id.in_(level)).order_by(Tenant.kind, Tenant.name)
+        ).all()
+        children = [child for child in children if child.id not in seen]
+        found.extend(children)
+        seen.update(child.id for child in children)
+        level = [child.id for child in children]
+    return found
+
+
+def valid_timezone(name: str) -> bool:
+    return name in available_timezones()
+
+
+def update_profile(tenant: Tenant, values: dict[str, str], *, actor) -> dict[str, str]:
+    """Apply profile values, audit what changed, and return the changed fields."""
+    if "locale" in values and values["locale"] not in SUPPORTED_LOCALES:
+        raise TenantError(_l("Unsupported language."))
+    if "timezone" in values and not valid_timezone(values["timezone"]):
+        raise TenantError(_l("Unknown timezone."))
+    before = tenant.profile()
+    for field, value in values.items():
+        setattr(tenant, field, value.strip() if isinstance(value, str) else value)
+    old, new = audit.changed_values(before, tenant.profile())
+    if new:
+        db.session.flush()
+        audit.record("tenant.profile_updated", actor=actor, tenant=tenant, obj=tenant,
+                     object_ref=tenant.slug, object_label=tenant.name, before=old, after=new)
+    return new
+
+
+class LogoError(TenantError):
+    pass
+
+
+def reencode_logo(data: bytes, *, max_bytes: int, max_pixels: int, max_side: int) -> bytes:
+    """Check an uploaded logo (PNG or JPEG, size-capped) and re-encode it as a clean PNG."""
+    if not data:
+        raise LogoError(_l("Choose an image file."))
+    if len(data) > max_bytes:
+        raise LogoError(_l("The image is larger than %(size)s MB.", size=max_bytes // (1024 * 1024)))
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            kind = probe.format
+            width, height = probe.size
+            probe.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise LogoError(_l("The file is not a PNG or JPEG image.")) from exc
+    if kind not in ("PNG", "JPEG"):
+        raise LogoError(_l("Only PNG and JPEG images are accepted."))
+    if width * height > max_pixels:
+        raise LogoError(_l("The image has too many pixels."))
+    with Image.open(io.BytesIO(data)) as image:
+        image = image.convert("RGBA")
+        image.thumbnail((max_side, max_side))
+        out = io.BytesIO()
+        image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def set_logo(tenant: Tenant, data: bytes, *, actor, limits: dict, upload_root) -> None:
+    png = reencode_logo(data, **limits)
+    old_key = tenant.logo_key
+    tenant.logo_key = storage.save(upload_root, tenant.id, "logo", png, suffix=".png")
+    db.session.flush()
+    audit.record("tenant.logo_updated", actor=actor, tenant=tenant, obj=tenant, object_ref=tenant.slug,
+                 object_label=tenant.name, before={"logo": old_key}, after={"logo": tenant.logo_key})
+
+
+def tenant_zone(tenant: Tenant) -> ZoneInfo:
+    try:
+        return ZoneInfo(tenant.timezone)
+    except (KeyError, ValueError):
+        return ZoneInfo("Asia/Shanghai")

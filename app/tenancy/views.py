@@ -1,0 +1,132 @@
+from flask import abort, current_app, flash, g, redirect, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+
+from app.accounts import services as accounts
+from app.accounts.forms import ActionForm
+from app.audit.services import search_entries
+from app.core import storage
+from app.core.htmx import render, render_invalid
+from app.extensions import db
+from app.tenancy import services
+from app.tenancy.forms import LogoForm, ProfileForm
+from app.tenancy.models import PROFILE_FIELDS
+from app.tenancy.services import TenantError
+from app.tenancy.web import can, public, require, tenant_blueprint
+
+bp = tenant_blueprint("tenancy", __name__)
+public_bp = tenant_blueprint("public", __name__, "/public")
+
+
+def _logo_limits() -> dict:
+    config = current_app.config
+    return {"max_bytes": config["LOGO_MAX_BYTES"], "max_pixels": config["LOGO_MAX_PIXELS"],
+            "max_side": config["LOGO_MAX_SIDE"]}
+
+
+@bp.route("/")
+@public
+def home():
+    """Staff see the dashboard; other members their home; everyone else the public page."""
+    if not current_user.is_authenticated or not (g.roles or current_user.is_platform_admin):
+        return redirect(url_for("public.index"))
+    if can("dashboard.view"):
+        recent = db.session.scalars(search_entries().limit(8)).all()
+        return render("tenancy/dashboard.html", recent=recent, member_count=accounts.list_members_count(),
+                      invitations=accounts.open_invitations() if can("members.view") else [])
+    return render("tenancy/member_home.html")
+
+
+@bp.route("/profile")
+@require("profile.view")
+def profile():
+    return render("tenancy/profile.html", fields=PROFILE_FIELDS, logo_form=LogoForm())
+
+
+def _check_field(field: str) -> None:
+    if field not in PROFILE_FIELDS:
+        abort(404)
+
+
+@bp.route("/profile/<field>")
+@require("profile.view")
+def profile_field(field):
+    _check_field(field)
+    return render("tenancy/profile.html", "tenancy/_profile_field.html", field=field, fields=PROFILE_FIELDS,
+                  logo_form=LogoForm())
+
+
+@bp.route("/profile/<field>/edit", methods=["GET", "POST"])
+@require("profile.edit")
+def edit_profile_field(field):
+    """Inline editing of one field: the form fragment, and saving it."""
+    _check_field(field)
+    data = MultiDict(g.tenant.profile())
+    if request.method == "POST":
+        data.update({key: value for key, value in request.form.items() if key in (field, "csrf_token")})
+    form = ProfileForm(formdata=data if request.method == "POST" else None, data=g.tenant.profile())
+    if form.validate_on_submit():
+        services.update_profile(g.tenant, {field: form[field].data or ""}, actor=current_user)
+        return render("tenancy/profile.html", "tenancy/_profile_field.html", field=field, fields=PROFILE_FIELDS,
+                      logo_form=LogoForm())
+    page = render_invalid if form.is_submitted() else render
+    return page("tenancy/profile_edit.html", "tenancy/_profile_field_form.html", form=form, field=field)
+
+
+@bp.route("/profile/edit", methods=["GET", "POST"])
+@require("profile.edit")
+def edit_profile():
+    """The whole profile as one form (works without JavaScript)."""
+    form = ProfileForm(data=g.tenant.profile())
+    if form.validate_on_submit():
+        try:
+            services.update_profile(g.tenant, {name: form[name].data or "" for name in PROFILE_FIELDS},
+                                    actor=current_user)
+        except TenantError as error:
+            form.form_errors.append(str(error))
+        else:
+            flash(_("The community profile has been saved."), "success")
+            return redirect(url_for("tenancy.profile"))
+    page = render_invalid if form.is_submitted() else render
+    return page("tenancy/profile_edit.html", form=form, field=None)
+
+
+@bp.route("/profile/logo", methods=["POST"])
+@require("profile.edit")
+def upload_logo():
+    form = LogoForm()
+    if form.validate_on_submit():
+        try:
+            services.set_logo(g.tenant, form.logo.data.read(current_app.config["LOGO_MAX_BYTES"] + 1),
+                              actor=current_user, limits=_logo_limits(),
+                              upload_root=current_app.config["UPLOAD_FOLDER"])
+        except TenantError as error:
+            form.logo.errors.append(str(error))
+        else:
+            flash(_("The logo has been updated."), "success")
+            return redirect(url_for("tenancy.profile"))
+    return render_invalid("tenancy/profile.html", "tenancy/_logo_form.html", fields=PROFILE_FIELDS, logo_form=form)
+
+
+@bp.route("/communities")
+@require("subtree.view")
+def communities():
+    """For overseers: every tenant below this one."""
+    return render("tenancy/communities.html", tenants=services.descendants(g.tenant))
+
+
+@public_bp.route("/")
+@public
+def index():
+    return render("tenancy/public.html", action_form=ActionForm())
+
+
+@public_bp.route("/logo.png")
+@public
+def logo():
+    path = storage.path_for(current_app.config["UPLOAD_FOLDER"], g.tenant.id, g.tenant.logo_key)
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype="image/png", max_age=300)
+    return response
