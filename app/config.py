@@ -67,6 +67,7 @@ class Config:
     HTMX_INTEGRITY = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
 
     PAGE_SIZE = 25
+    PASSWORD_HASH_METHOD = "scrypt"
 
     def __init__(self) -> None:
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or development_secret_key(self.INSTANCE_PATH)

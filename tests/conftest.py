@@ -32,12 +32,14 @@ def backend() -> str:
 
 
 class TestConfig(Config):
+    __test__ = False
     TESTING = True
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     LOGIN_LIMIT_PER_IP = "1000 per minute"
     LOGIN_LIMIT_PER_ACCOUNT = "1000 per minute"
     SERVER_NAME = None
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast in tests; production uses scrypt
 
     def __init__(self, database_url: str, instance_path: Path, **overrides) -> None:
         self.SECRET_KEY = "test-secret-key"

@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -55,7 +56,7 @@ class InviteForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=50)])
     email = EmailField(_l("E-mail"), validators=[Optional(), Email(), Length(max=120)])
     mobile = StringField(_l("Mobile number"), validators=[Optional(), MOBILE])
-    role = SelectField(_l("Role"), choices=[(role, ROLE_LABELS[role]) for role in COMMUNITY_ROLES])
+    role = SelectField(_l("Role"), choices=[SelectChoice(role, ROLE_LABELS[role]) for role in COMMUNITY_ROLES])
     submit = SubmitField(_l("Create invitation"))
 
     def validate_mobile(self, field):

@@ -13,14 +13,14 @@ def is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
 
 
-def render(page: str, partial: str | None = None, *, status: int = 200, **context):
-    """Render ``page``, or only ``partial`` (which ``page`` includes) for htmx requests."""
-    template = partial if partial and is_htmx() else page
-    response = make_response(render_template(template, **context), status)
+def render(template: str, fragment: str | None = None, /, *, status: int = 200, **context):
+    """Render ``template``, or only ``fragment`` (which ``template`` includes) for htmx requests."""
+    chosen = fragment if fragment and is_htmx() else template
+    response = make_response(render_template(chosen, **context), status)
     response.vary.add("HX-Request")
     return response
 
 
-def render_invalid(page: str, partial: str | None = None, **context):
+def render_invalid(template: str, fragment: str | None = None, /, **context):
     """A form that failed validation: same templates, status 422."""
-    return render(page, partial, status=422, **context)
+    return render(template, fragment, status=422, **context)

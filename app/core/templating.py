@@ -41,6 +41,18 @@ def local_datetime(value, format="yyyy-MM-dd HH:mm"):
     return format_datetime(value.replace(tzinfo=UTC), format)
 
 
+def current_language_code() -> str:
+    """The LANGUAGES key in use ("zh_CN" or "en"); Babel itself says "zh_Hans_CN"."""
+    from babel import Locale
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    for code in current_app.config["LANGUAGES"]:
+        if Locale.parse(code) == locale:
+            return code
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
 def switchable_tenants():
     """The header's community switcher: every tenant the user belongs to."""
     if not current_user.is_authenticated:
@@ -65,11 +77,9 @@ def init_templating(app: Flask) -> None:
 
     @app.context_processor
     def _globals():
-        from flask_babel import get_locale
-
         return {
             "tenant": g.get("tenant"),
-            "current_locale": str(get_locale()),
+            "current_locale": current_language_code(),
             "languages": current_app.config["LANGUAGES"],
             "request_path": request.full_path.rstrip("?"),
         }

@@ -60,6 +60,12 @@ def ordered_sections() -> list[ConfigSection]:
     return sorted(SECTIONS.values(), key=lambda section: (section.order, section.key))
 
 
+def text_value(table, key: str) -> str | None:
+    """A stripped text value from a raw TOML table, or None when absent or not text."""
+    value = table.get(key) if isinstance(table, dict) else None
+    return value.strip() or None if isinstance(value, str) else None
+
+
 @dataclass
 class TenantFile:
     path: Path
@@ -69,22 +75,53 @@ class TenantFile:
 
     @property
     def slug(self) -> str | None:
-        tenant = self.raw.get("tenant")
-        return tenant.get("slug") if isinstance(tenant, dict) else None
+        return text_value(self.raw.get("tenant"), "slug")
+
+    @property
+    def parent(self) -> str | None:
+        return text_value(self.raw.get("tenant"), "parent")
+
+    @property
+    def kind(self) -> str | None:
+        return text_value(self.raw.get("tenant"), "kind")
+
+
+@dataclass(frozen=True)
+class ExistingTenant:
+    kind: str
+    parent: str | None
 
 
 @dataclass
 class SyncContext:
-    """What validators may look at besides their own section: every file being synced."""
+    """What validators may look at besides their own section: every file, and the database."""
 
     files: list[TenantFile]
-    existing_kinds: dict[str, str]
+    existing: dict[str, ExistingTenant]
 
     def kind_of(self, slug: str) -> str | None:
         for tenant_file in self.files:
             if tenant_file.slug == slug:
-                return tenant_file.raw["tenant"].get("kind")
-        return self.existing_kinds.get(slug)
+                return tenant_file.kind
+        found = self.existing.get(slug)
+        return found.kind if found else None
+
+    def parent_of(self, slug: str) -> str | None:
+        """The parent after this sync: from the files, else from the database."""
+        for tenant_file in self.files:
+            if tenant_file.slug == slug:
+                return tenant_file.parent
+        found = self.existing.get(slug)
+        return found.parent if found else None
+
+    def existing_children_of(self, slug: str) -> list[tuple[str, str]]:
+        """(slug, kind) of tenants in the database that stay under ``slug`` after this sync.
+
+        Children defined in the files check their own parent, so they are not listed here.
+        """
+        in_files = {f.slug for f in self.files}
+        return [(child, existing.kind) for child, existing in self.existing.items()
+                if existing.parent == slug and child not in in_files]
 
 
 def discover(paths: list[Path]) -> list[Path]:
@@ -100,7 +137,10 @@ def discover(paths: list[Path]) -> list[Path]:
             found.extend(sorted(path.glob("*/tenant.toml")))
         else:
             found.append(path)
-    return found
+    unique: dict[Path, Path] = {}
+    for path in found:
+        unique.setdefault(path.resolve(), path)
+    return list(unique.values())
 
 
 def read_files(paths: list[Path], problems: list[Problem]) -> list[TenantFile]:
@@ -141,21 +181,24 @@ def validate(files: list[TenantFile], context: SyncContext) -> list[Problem]:
                 report.error("tenant.slug", f"'{slug}' is also defined in {seen[slug]}")
             seen[slug] = tenant_file.path
         problems.extend(report.problems)
-    problems.extend(_cycle_problems(files))
+    problems.extend(_cycle_problems(files, context))
     return problems
 
 
-def _cycle_problems(files: list[TenantFile]) -> list[Problem]:
-    parents = {f.slug: f.raw["tenant"].get("parent") for f in files if f.slug}
+def _cycle_problems(files: list[TenantFile], context: SyncContext) -> list[Problem]:
+    """Parents must not loop, counting tenants that are only in the database."""
     problems = []
+    limit = len(files) + len(context.existing) + 1
     for tenant_file in files:
-        slug, steps = tenant_file.slug, 0
-        node = parents.get(slug)
-        while node and steps <= len(parents):
+        slug = tenant_file.slug
+        node, steps = tenant_file.parent, 0
+        if not slug or node == slug:
+            continue
+        while node and steps <= limit:
             if node == slug:
                 problems.append(Problem(str(tenant_file.path), "tenant.parent", "parents form a cycle"))
                 break
-            node, steps = parents.get(node), steps + 1
+            node, steps = context.parent_of(node), steps + 1
     return problems
 
 

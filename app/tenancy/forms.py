@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from app.tenancy.services import valid_timezone
@@ -16,7 +17,7 @@ class ProfileForm(FlaskForm):
     phone = StringField(_l("Phone"), validators=[Optional(), PHONE])
     email = EmailField(_l("E-mail"), validators=[Optional(), Email(), Length(max=120)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
-    locale = SelectField(_l("Language"), choices=[("zh_CN", "中文"), ("en", "English")])
+    locale = SelectField(_l("Language"), choices=[SelectChoice("zh_CN", "中文"), SelectChoice("en", "English")])
     timezone = StringField(_l("Timezone"), validators=[DataRequired(), Length(max=50)])
     submit = SubmitField(_l("Save"))
 

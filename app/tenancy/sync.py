@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from app.audit import services as audit
 from app.core import storage
@@ -37,8 +38,12 @@ def sync(paths: list[Path], *, upload_root: Path, logo_limits: dict, create_only
     """
     result = SyncResult()
     files = definitions.read_files(paths, result.problems)
-    existing = dict(db.session.execute(select(Tenant.slug, Tenant.kind)))
-    context = definitions.SyncContext(files=files, existing_kinds=existing)
+    parent = aliased(Tenant)
+    rows = db.session.execute(
+        select(Tenant.slug, Tenant.kind, parent.slug).outerjoin(parent, Tenant.parent_id == parent.id)
+    ).all()
+    existing = {slug: definitions.ExistingTenant(kind, parent_slug) for slug, kind, parent_slug in rows}
+    context = definitions.SyncContext(files=files, existing=existing)
     result.problems.extend(definitions.validate(files, context))
     logos: dict[str, bytes] = {}
     for tenant_file in files:

@@ -9,7 +9,7 @@ from app.tenancy.models import ALLOWED_PARENT_KINDS, TENANT_KINDS, Tenant
 from app.tenancy.services import SLUG_PATTERN, SUPPORTED_LOCALES, valid_timezone
 
 PHONE_PATTERN = re.compile(r"^[0-9+\-() ]{5,30}$")
-TEXT_LIMITS = {"name": 100, "description": 2000, "contact_person": 50, "address": 200}
+TEXT_LIMITS = {"name": 100, "description": 2000, "contact_person": 50, "address": 200, "email": 120}
 KEYS = ("slug", "name", "kind", "parent", "description", "contact_person", "phone", "email", "address",
         "locale", "timezone")
 DEFAULTS = {"description": "", "contact_person": "", "phone": "", "email": "", "address": "",
@@ -24,13 +24,15 @@ def validate_tenant(raw, report: Report, context: SyncContext) -> dict:
     for key, value in raw.items():
         if key not in KEYS:
             report.error(f"tenant.{key}", "unknown key")
-        elif value is not None and not isinstance(value, str):
+        elif not isinstance(value, str):
             report.error(f"tenant.{key}", "must be text")
         else:
-            clean[key] = value.strip() if isinstance(value, str) else value
+            clean[key] = value.strip()
     for key in ("slug", "name", "kind"):
-        if not clean.get(key):
+        if key not in raw:
             report.error(f"tenant.{key}", "is required")
+        elif isinstance(raw[key], str) and not clean[key]:
+            report.error(f"tenant.{key}", "must not be empty")
     slug = clean.get("slug") or ""
     if slug and not SLUG_PATTERN.match(slug):
         report.error("tenant.slug", "use 1-40 lowercase letters, digits and hyphens")
@@ -52,6 +54,10 @@ def validate_tenant(raw, report: Report, context: SyncContext) -> dict:
             report.error("tenant.parent", f"a {kind} cannot sit under a {parent_kind}")
     elif kind in ALLOWED_PARENT_KINDS and None not in ALLOWED_PARENT_KINDS[kind]:
         report.error("tenant.parent", f"a {kind} needs a parent")
+    if slug and kind in TENANT_KINDS:
+        for child, child_kind in context.existing_children_of(slug):
+            if child_kind in ALLOWED_PARENT_KINDS and kind not in ALLOWED_PARENT_KINDS[child_kind]:
+                report.error("tenant.kind", f"'{child}' (a {child_kind}) cannot sit under a {kind}")
     if clean["locale"] not in SUPPORTED_LOCALES:
         report.error("tenant.locale", f"must be one of {', '.join(SUPPORTED_LOCALES)}")
     if not valid_timezone(clean["timezone"]):

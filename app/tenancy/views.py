@@ -62,10 +62,13 @@ def profile_field(field):
 def edit_profile_field(field):
     """Inline editing of one field: the form fragment, and saving it."""
     _check_field(field)
-    data = MultiDict(g.tenant.profile())
+    formdata = None
     if request.method == "POST":
-        data.update({key: value for key, value in request.form.items() if key in (field, "csrf_token")})
-    form = ProfileForm(formdata=data if request.method == "POST" else None, data=g.tenant.profile())
+        formdata = MultiDict(g.tenant.profile())
+        for key in (field, "csrf_token"):
+            if key in request.form:
+                formdata[key] = request.form[key]
+    form = ProfileForm(formdata=formdata, data=g.tenant.profile())
     if form.validate_on_submit():
         services.update_profile(g.tenant, {field: form[field].data or ""}, actor=current_user)
         return render("tenancy/profile.html", "tenancy/_profile_field.html", field=field, fields=PROFILE_FIELDS,

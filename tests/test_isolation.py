@@ -1,0 +1,87 @@
+"""Isolation matrix: every tenant route, requested across tenants, never shows or changes the other's data."""
+
+import pytest
+from sqlalchemy import select
+
+from app.accounts.models import Invitation, Membership
+from app.extensions import db
+from app.tenancy.models import Tenant
+from app.tenancy.scoping import all_tenants
+from tests.cases import CASES, OBJECT_ENDPOINTS, request, tenant_rules, world_paths
+from tests.conftest import login
+from tests.world import A_MARKERS, build_world
+
+
+def test_every_tenant_route_has_a_cross_tenant_case(app):
+    missing = [endpoint for endpoint in tenant_rules(app) if endpoint not in CASES]
+    assert not missing, f"add cross-tenant cases to tests/cases.py for: {missing}"
+
+
+def test_every_tenant_view_declares_its_access(app):
+    undeclared = [endpoint for endpoint in tenant_rules(app) if not hasattr(app.view_functions[endpoint], "access")]
+    assert not undeclared, f"decorate with @require(...) or @public: {undeclared}"
+
+
+@pytest.fixture
+def world(app, factory):
+    return build_world(app, factory)
+
+
+def snapshot(app, world):
+    """What a cross-tenant request must never change: tenant A's rows."""
+    with app.app_context(), all_tenants(db.session):
+        tenant = db.session.get(Tenant, world.a.id)
+        memberships = db.session.scalars(select(Membership.number).where(Membership.tenant_id == world.a.id)).all()
+        invitations = db.session.execute(
+            select(Invitation.number, Invitation.revoked_at).where(Invitation.tenant_id == world.a.id)).all()
+        return tenant.profile(), tenant.logo_key, sorted(memberships), sorted(invitations)
+
+
+@pytest.mark.parametrize("endpoint", sorted(CASES))
+def test_other_tenants_objects_through_own_slug(app, client, world, endpoint):
+    """B's staff, B's slug, A's object numbers: 404 for objects, never A's data."""
+    before = snapshot(app, world)
+    login(client, world.users_b["staff"])
+    for method, path, data in world_paths(world, endpoint):
+        response = request(client, method, world.b.slug, path, data)
+        body = response.get_data(as_text=True) if response.mimetype.startswith("text") else ""
+        for marker in A_MARKERS:
+            assert marker not in body, f"{method} {path} leaked {marker}"
+        if endpoint in OBJECT_ENDPOINTS:
+            assert response.status_code == 404, f"{method} {path}: {response.status_code}"
+        assert response.status_code < 500
+        if endpoint == "public.logo":
+            assert response.status_code == 404
+    assert snapshot(app, world) == before
+
+
+@pytest.mark.parametrize("endpoint", sorted(CASES))
+def test_other_tenants_slug_as_non_member(app, client, world, endpoint):
+    """B's staff, A's slug: protected pages 404 (no existence leak), public ones stay public."""
+    before = snapshot(app, world)
+    login(client, world.users_b["staff"])
+    view = app.view_functions[endpoint]
+    for method, path, data in world_paths(world, endpoint):
+        response = request(client, method, world.a.slug, path, data)
+        if view.access == "public":
+            assert response.status_code in (200, 302)
+        else:
+            assert response.status_code == 404, f"{method} {path}: {response.status_code}"
+            for marker in A_MARKERS:
+                assert marker not in response.get_data(as_text=True)
+    assert snapshot(app, world) == before
+
+
+def test_unknown_slug_is_404(client, world):
+    login(client, world.users_b["staff"])
+    for path in ("/c/no-such-place/", "/c/no-such-place/public/", "/c/no-such-place/members/"):
+        assert client.get(path).status_code == 404
+
+
+def test_member_list_shows_only_own_tenant(app, client, world):
+    login(client, world.users_a["staff"])
+    body = client.get(f"/c/{world.a.slug}/members/").get_data(as_text=True)
+    assert "甲社工" in body and "甲居民三" in body
+    assert "乙社工" not in body and "乙居民" not in body
+    audit = client.get(f"/c/{world.a.slug}/audit/").get_data(as_text=True)
+    assert "甲受邀人" in audit and "乙受邀人" not in audit
