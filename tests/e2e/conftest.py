@@ -113,7 +113,7 @@ def open_page(browser: Browser, live_server: LiveServer):
         page.on("request", lambda request: result.requests.append(request.url))
         body = live_server.vendor_file.read_bytes()
         if cdn == "tampered":
-            body = body + b"\n/* tampered */\n"
+            body = b"window.__tampered = 1;\n" + body
 
         def answer_cdn(route: Route) -> None:
             result.cdn_hits.append(route.request.url)

@@ -198,7 +198,7 @@ def test_chinese_ui_uses_the_catalog(page, live_server, community):
 
 
 def test_language_choice_survives_sign_in(page, live_server):
-    """Chosen on the sign-in page before signing in, kept afterwards (and remembered on the account)."""
+    """Chosen on the sign-in page before signing in, and kept once signed in."""
     tenant = live_server.factory.tenant()
     user = live_server.factory.user(roles={tenant: "staff"})
     page.goto("/login")
@@ -257,8 +257,10 @@ def test_htmx_header_alone_carries_the_token(page, live_server, community):
 
 # --- htmx from the CDN, or the local fallback ------------------------------------------------
 
-def htmx_works(page, community) -> None:
+def htmx_works(page, live_server, community) -> None:
     open_profile(page, community)
+    assert page.evaluate("htmx.version") == live_server.app.config["HTMX_VERSION"]
+    assert page.evaluate("window.__tampered") is None  # a tampered CDN copy never ran
     form = start_editing(page, "contact_person")
     expect(form.locator("input[name=contact_person]")).to_be_visible()
     assert page.evaluate("window.__noReload") == 1
@@ -270,14 +272,14 @@ def fallback_requests(opened, live_server) -> list[str]:
 
 def test_htmx_falls_back_to_local_copy_when_cdn_unreachable(open_page, live_server, community):
     opened = open_page(cdn="abort")
-    htmx_works(opened.page, community)
+    htmx_works(opened.page, live_server, community)
     assert opened.cdn_hits
     assert fallback_requests(opened, live_server)
 
 
 def test_htmx_from_cdn_with_valid_integrity(open_page, live_server, community):
     opened = open_page(cdn="genuine")
-    htmx_works(opened.page, community)
+    htmx_works(opened.page, live_server, community)
     assert opened.cdn_hits == [live_server.app.config["HTMX_CDN_URL"]] * len(opened.cdn_hits)
     assert len(opened.cdn_hits) >= 2  # the sign-in page and the profile page
     assert fallback_requests(opened, live_server) == []
@@ -287,7 +289,7 @@ def test_htmx_tampered_cdn_copy_is_rejected_and_fallback_used(open_page, live_se
     opened = open_page(cdn="tampered")
     messages = []
     opened.page.on("console", lambda message: messages.append(message.text))
-    htmx_works(opened.page, community)
+    htmx_works(opened.page, live_server, community)
     assert opened.cdn_hits
     assert fallback_requests(opened, live_server)
     assert any("integrity" in text.lower() for text in messages), messages
