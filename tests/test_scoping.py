@@ -24,14 +24,13 @@ def count_memberships(tenant_id=None):
 
 
 def test_select_sees_only_current_tenant(app, world):
-    with app.app_context():
-        with tenant_scope(db.session, world.b.id):
-            rows = db.session.scalars(select(Membership)).all()
-            assert {row.tenant_id for row in rows} == {world.b.id}
-            assert db.session.scalar(select(Membership).where(Membership.number == world.a_membership_number)) is None
-            names = db.session.scalars(select(User.name).join(Membership, Membership.user_id == User.id)).all()
-            assert all(name.startswith("乙") for name in names)
-            assert db.session.scalar(select(func.count()).select_from(select(Membership).subquery())) == len(rows)
+    with app.app_context(), tenant_scope(db.session, world.b.id):
+        rows = db.session.scalars(select(Membership)).all()
+        assert {row.tenant_id for row in rows} == {world.b.id}
+        assert db.session.scalar(select(Membership).where(Membership.number == world.a_membership_number)) is None
+        names = db.session.scalars(select(User.name).join(Membership, Membership.user_id == User.id)).all()
+        assert all(name.startswith("乙") for name in names)
+        assert db.session.scalar(select(func.count()).select_from(select(Membership).subquery())) == len(rows)
 
 
 def test_query_without_scope_fails_loudly(app, world):
