@@ -59,7 +59,8 @@ translations: venv
 
 extract-translations: venv
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
-	$(BIN)/pybabel -q update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+	$(BIN)/pybabel -q update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/python tools/translations.py || echo "Translate the entries above in app/translations/zh_Hans_CN/LC_MESSAGES/messages.po"
 
 # --- running -----------------------------------------------------------------------------
 migrate: venv

@@ -173,3 +173,25 @@ def test_htmx_request_after_session_end_redirects_whole_page(client, factory):
     response = client.get(f"/c/{community.slug}/profile/phone/edit", headers=HX)
     assert response.status_code == 401
     assert "/login" in response.headers["HX-Redirect"]
+
+
+def test_public_page_shows_the_tenants_above(client, factory):
+    district = factory.tenant(kind="district", name="阳谷县")
+    street = factory.tenant(kind="street", parent=district, name="狮子楼街道")
+    community = factory.tenant(parent=street, name="育才社区")
+    body = client.get(f"/c/{community.slug}/public/").get_data(as_text=True)
+    assert "阳谷县 · 狮子楼街道" in body
+
+
+def test_platform_admin_sees_every_tenant(client, factory):
+    district = factory.tenant(kind="district", name="绿园区")
+    street = factory.tenant(kind="street", parent=district, name="普阳街道")
+    factory.tenant(parent=street, name="新竹社区")
+    admin = factory.user(admin=True)
+    login(client, admin)
+    body = client.get("/me").get_data(as_text=True)
+    assert body.index("绿园区") < body.index("普阳街道") < body.index("新竹社区")
+    ordinary = factory.user()
+    client.post("/logout")
+    login(client, ordinary)
+    assert "绿园区" not in client.get("/me").get_data(as_text=True)

@@ -85,7 +85,7 @@ class Membership(Numbered, db.Model):
 
     @property
     def audit_label(self) -> str:
-        return f"{self.user.name}: {self.role}"
+        return self.user.name
 
 
 class Invitation(Numbered, db.Model):
@@ -115,7 +115,7 @@ class Invitation(Numbered, db.Model):
 
     @property
     def audit_label(self) -> str:
-        return f"{self.name} ({self.email or self.mobile}): {self.role}"
+        return f"{self.name} ({self.email or self.mobile})"
 
     def is_open(self, now: datetime) -> bool:
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > now

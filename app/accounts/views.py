@@ -12,6 +12,7 @@ from app.core.htmx import render, render_invalid
 from app.core.pagination import paginate
 from app.core.web import or_404
 from app.extensions import limiter
+from app.tenancy.services import all_tenants_tree
 from app.tenancy.web import require, tenant_blueprint
 
 bp = Blueprint("accounts", __name__)
@@ -87,7 +88,9 @@ def logout():
 @bp.route("/me")
 @login_required
 def my_communities():
-    return render("accounts/my_communities.html", memberships=services.tenants_of(current_user))
+    everything = all_tenants_tree() if current_user.is_platform_admin else []
+    return render("accounts/my_communities.html", memberships=services.tenants_of(current_user),
+                  all_tenants=everything)
 
 
 @bp.route("/account", methods=["GET", "POST"])

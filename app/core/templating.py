@@ -28,8 +28,23 @@ ACTION_LABELS = {
 FIELD_LABELS = {
     "name": _l("Name"), "description": _l("Description"), "contact_person": _l("Contact person"),
     "phone": _l("Phone"), "email": _l("E-mail"), "address": _l("Address"), "locale": _l("Language"),
-    "timezone": _l("Timezone"),
+    "timezone": _l("Timezone"), "kind": _l("Kind"), "parent": _l("Above it"), "logo": _l("Logo"),
+    "user": _l("Person"), "role": _l("Role"), "mobile": _l("Mobile number"),
+    "other_sessions_ended": _l("Other devices signed out"),
 }
+AUDIT_VALUE_LIMIT = 120
+
+
+def audit_value(key: str, value) -> str:
+    """An audit before/after value as staff should read it (labels, not codes; long text cut)."""
+    if value is None or value == "":
+        return "—"
+    if key == "role":
+        return str(ROLE_LABELS.get(value, value))
+    if key == "kind":
+        return str(KIND_LABELS.get(value, value))
+    text = str(value)
+    return text if len(text) <= AUDIT_VALUE_LIMIT else text[:AUDIT_VALUE_LIMIT] + "…"
 
 
 def local_datetime(value, format="yyyy-MM-dd HH:mm"):
@@ -72,6 +87,7 @@ def init_templating(app: Flask) -> None:
         kind_label=lambda kind: KIND_LABELS.get(kind, kind),
         action_label=lambda action: ACTION_LABELS.get(action, action),
         field_label=lambda field: FIELD_LABELS.get(field, field),
+        audit_value=audit_value,
         switchable_tenants=switchable_tenants,
     )
 

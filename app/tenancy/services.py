@@ -51,6 +51,23 @@ def descendants(tenant: Tenant) -> list[Tenant]:
     return found
 
 
+def all_tenants_tree() -> list[tuple[int, Tenant]]:
+    """Every tenant as (depth, tenant), parents before children: the platform admin's overview."""
+    tenants = db.session.scalars(select(Tenant).order_by(Tenant.name)).all()
+    children: dict[int | None, list[Tenant]] = {}
+    for tenant in tenants:
+        children.setdefault(tenant.parent_id, []).append(tenant)
+    ordered: list[tuple[int, Tenant]] = []
+
+    def walk(parent_id, depth):
+        for tenant in children.get(parent_id, []):
+            ordered.append((depth, tenant))
+            walk(tenant.id, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
 def valid_timezone(name: str) -> bool:
     return name in available_timezones()
 

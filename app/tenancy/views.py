@@ -4,7 +4,6 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from app.accounts import services as accounts
-from app.accounts.forms import ActionForm
 from app.audit.services import search_entries
 from app.core import storage
 from app.core.htmx import render, render_invalid
@@ -122,7 +121,7 @@ def communities():
 @public_bp.route("/")
 @public
 def index():
-    return render("tenancy/public.html", action_form=ActionForm())
+    return render("tenancy/public.html", tenant_ancestors=list(reversed(services.ancestors(g.tenant))))
 
 
 @public_bp.route("/logo.png")
