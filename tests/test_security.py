@@ -225,3 +225,27 @@ def _noise_png(side: int) -> bytes:
     buffer = _io()
     Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def test_server_error_page_is_chinese_and_nothing_is_saved(make_app):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.tenancy.models import Tenant
+    from tests.conftest import Factory
+
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+    community = Factory(app).tenant(name="原名社区")
+
+    @app.route("/boom")
+    def boom():
+        db.session.get(Tenant, community.id).name = "半途改名"
+        db.session.flush()
+        raise RuntimeError("simulated failure")
+
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    body = response.get_data(as_text=True)
+    assert "500" in body and "未保存" in body
+    with app.app_context():
+        assert db.session.scalar(select(Tenant.name).where(Tenant.id == community.id)) == "原名社区"
