@@ -222,11 +222,15 @@ def parents_first(files: list[TenantFile]) -> list[TenantFile]:
 
 
 def export_document(tenant: Tenant) -> dict:
+    from app.extensions import db
+    from app.tenancy.scoping import tenant_scope
+
     document = {}
-    for section in ordered_sections():
-        value = section.export(tenant)
-        if value not in (None, {}, []):
-            document[section.key] = value
+    with tenant_scope(db.session, tenant.id):
+        for section in ordered_sections():
+            value = section.export(tenant)
+            if value not in (None, {}, []):
+                document[section.key] = value
     return document
 
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.timeutil import utcnow
@@ -38,6 +38,7 @@ class Tenant(db.Model):
     locale: Mapped[str] = mapped_column(String(10), nullable=False, default="zh_CN")
     timezone: Mapped[str] = mapped_column(String(50), nullable=False, default="Asia/Shanghai")
     logo_key: Mapped[str | None] = mapped_column(String(200))
+    settings: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow, onupdate=utcnow)
 

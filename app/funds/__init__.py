@@ -1,0 +1,1 @@
+"""Community funds: the double-entry ledger, donations, receipts and disclosure."""

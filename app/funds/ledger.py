@@ -1,0 +1,143 @@
+"""The double-entry ledger: post balanced, immutable entries; reverse them; read balances.
+
+Every entry's postings sum to zero. Cached account balances are updated in the same
+transaction with one atomic ``UPDATE`` per account; for money that can be spent (cash,
+restricted, in kind) the update is conditional (``balance + amount >= 0``), so concurrent
+transfers cannot overdraw a fund on PostgreSQL, and on SQLite writers hold the database
+lock from the start of the transaction (``BEGIN IMMEDIATE``).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+
+from app.audit import services as audit
+from app.extensions import db
+from app.funds.models import (
+    CATEGORY_CASH,
+    CATEGORY_IN_KIND,
+    CATEGORY_INCOME,
+    CATEGORY_RECEIVABLE,
+    CATEGORY_RESTRICTED,
+    NON_NEGATIVE_CATEGORIES,
+    SOURCES,
+    Fund,
+    JournalEntry,
+    LedgerAccount,
+    Posting,
+)
+
+
+class LedgerError(ValueError):
+    """The ledger refused an entry; the message is for the user."""
+
+
+class InsufficientFunds(LedgerError):
+    pass
+
+
+@dataclass(frozen=True)
+class Line:
+    account: LedgerAccount
+    amount_fen: int
+
+
+def account_code(category: str, fund: Fund | None, source: str | None = None) -> str:
+    parts = [category, fund.key if fund is not None else "", source or ""]
+    return ":".join(part for part in parts if part)
+
+
+def ensure_fund_accounts(fund: Fund) -> None:
+    """Create the fund's accounts (money, restricted, in kind, receivable, income by source)."""
+    wanted = [(CATEGORY_CASH, None, f"{fund.name}·货币资金"),
+              (CATEGORY_RESTRICTED, None, f"{fund.name}·限定用途资金"),
+              (CATEGORY_IN_KIND, None, f"{fund.name}·实物"),
+              (CATEGORY_RECEIVABLE, None, f"{fund.name}·应收款")]
+    wanted += [(CATEGORY_INCOME, source, f"{fund.name}·收入·{source}") for source in SOURCES]
+    existing = set(db.session.scalars(select(LedgerAccount.code).where(LedgerAccount.fund_id == fund.id)))
+    for category, source, name in wanted:
+        code = account_code(category, fund, source)
+        if code not in existing:
+            db.session.add(LedgerAccount(tenant_id=fund.tenant_id, code=code, name=name, category=category,
+                                         fund_id=fund.id, source=source, balance_fen=0))
+    db.session.flush()
+
+
+def fund_account(fund: Fund, category: str, source: str | None = None) -> LedgerAccount:
+    account = db.session.scalar(select(LedgerAccount).where(LedgerAccount.code == account_code(category, fund, source)))
+    if account is None:
+        ensure_fund_accounts(fund)
+        account = db.session.scalar(
+            select(LedgerAccount).where(LedgerAccount.code == account_code(category, fund, source)))
+    return account
+
+
+def post_entry(*, tenant_id: int, occurred_on: date, kind: str, memo: str, lines: list[Line], actor,
+               idempotency_key: str | None = None, reverses: JournalEntry | None = None,
+               reason: str = "") -> JournalEntry:
+    """Post a balanced entry and move the cached balances, or refuse it whole."""
+    if len(lines) < 2:
+        raise LedgerError(_l("An entry needs at least two lines."))
+    if any(not isinstance(line.amount_fen, int) or line.amount_fen == 0 for line in lines):
+        raise LedgerError(_l("Every line needs a whole, non-zero amount in fen."))
+    if sum(line.amount_fen for line in lines) != 0:
+        raise LedgerError(_l("Debits and credits must be equal."))
+    if any(line.account.tenant_id != tenant_id for line in lines):
+        raise LedgerError(_l("All accounts must belong to this community."))
+    entry = JournalEntry(tenant_id=tenant_id, occurred_on=occurred_on, kind=kind, memo=memo[:300],
+                         reverses_id=reverses.id if reverses is not None else None, reason=reason[:300],
+                         idempotency_key=idempotency_key, created_by_id=actor.id if actor is not None else None)
+    db.session.add(entry)
+    db.session.flush()
+    for line in lines:
+        _move_balance(line.account, line.amount_fen)
+        db.session.add(Posting(tenant_id=tenant_id, entry_id=entry.id, account_id=line.account.id,
+                               amount_fen=line.amount_fen))
+    db.session.flush()
+    audit.record("ledger.entry_posted" if reverses is None else "ledger.entry_reversed", actor=actor, obj=entry,
+                 after={"kind": kind, "memo": memo, "lines": [(line.account.code, line.amount_fen) for line in lines],
+                        "reason": reason or None})
+    return entry
+
+
+def _move_balance(account: LedgerAccount, amount_fen: int) -> None:
+    statement = (update(LedgerAccount).where(LedgerAccount.id == account.id)
+                 .values(balance_fen=LedgerAccount.balance_fen + amount_fen)
+                 .execution_options(synchronize_session=False))
+    if account.category in NON_NEGATIVE_CATEGORIES and amount_fen < 0:
+        statement = statement.where(LedgerAccount.balance_fen + amount_fen >= 0)
+    if db.session.execute(statement).rowcount != 1:
+        raise InsufficientFunds(_l("Not enough money in %(account)s.", account=account.name))
+    db.session.expire(account, ["balance_fen"])
+
+
+def reverse_entry(entry: JournalEntry, *, reason: str, actor, occurred_on: date) -> JournalEntry:
+    """Post the mirror image of ``entry``, linked to it, with a reason."""
+    if not reason.strip():
+        raise LedgerError(_l("Give a reason for the reversal."))
+    if entry.reverses_id is not None:
+        raise LedgerError(_l("A reversal cannot itself be reversed; post a new entry instead."))
+    if db.session.scalar(select(JournalEntry.id).where(JournalEntry.reverses_id == entry.id)) is not None:
+        raise LedgerError(_l("This entry has already been reversed."))
+    lines = [Line(posting.account, -posting.amount_fen) for posting in entry.postings]
+    return post_entry(tenant_id=entry.tenant_id, occurred_on=occurred_on, kind="reversal",
+                      memo=f"冲销 #{entry.number} {entry.memo}", lines=lines, actor=actor, reverses=entry,
+                      reason=reason.strip())
+
+
+def fund_balances() -> list[tuple[Fund, dict[str, int]]]:
+    """Each fund of the current tenant with its balances by category (cached, no sums over history)."""
+    funds = db.session.scalars(select(Fund).order_by(Fund.position, Fund.id)).all()
+    rows = db.session.execute(select(LedgerAccount.fund_id, LedgerAccount.category, LedgerAccount.balance_fen)
+                              .where(LedgerAccount.fund_id.is_not(None))).all()
+    totals: dict[int, dict[str, int]] = {fund.id: {} for fund in funds}
+    for fund_id, category, balance in rows:
+        bucket = totals.setdefault(fund_id, {})
+        bucket[category] = bucket.get(category, 0) + balance
+    return [(fund, totals[fund.id]) for fund in funds]
+
+
+def spendable_fen(balances: dict[str, int]) -> int:
+    return balances.get(CATEGORY_CASH, 0) + balances.get(CATEGORY_RESTRICTED, 0)

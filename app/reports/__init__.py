@@ -1,0 +1,1 @@
+"""Printed documents (receipts, fund statements, project plans): PDFs rendered with WeasyPrint."""
