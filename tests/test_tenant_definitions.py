@@ -258,7 +258,7 @@ def test_invalid_files_apply_nothing_and_report_every_problem(app, tmp_path):
     broken = write(tmp_path / "broken.toml", '[tenant\nslug = "broken"\n')
     missing = tmp_path / "missing.toml"
     unknown_section = write(tmp_path / "unknown-section.toml",
-                            '[tenant]\nslug = "extra"\nname = "多余区"\nkind = "district"\n\n[funds]\ntarget = 1\n')
+                            '[tenant]\nslug = "extra"\nname = "多余区"\nkind = "district"\n\n[lottery]\ntarget = 1\n')
 
     result = sync(app, *paths, broken, missing, unknown_section)
 
@@ -279,7 +279,7 @@ def test_invalid_files_apply_nothing_and_report_every_problem(app, tmp_path):
     assert broken_problem.startswith("file: not valid TOML: ")
     assert by_file[str(missing)] == ["file: not found"]
     [section_problem] = by_file[str(unknown_section)]
-    assert section_problem.startswith("funds: unknown section (known: ")
+    assert section_problem.startswith("lottery: unknown section (known: ")
     assert "tenant" in section_problem
     assert set(by_file) == {str(tmp_path / name) for name, (_, expected) in INVALID_FILES.items() if expected} | {
         str(broken), str(missing), str(unknown_section)}
