@@ -76,10 +76,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.audit import views as audit
     from app.core import views as core
     from app.funds import tenant_section as funds_section  # noqa: F401  (registers purposes, [[funds]])
+    from app.funds import views as funds
     from app.tenancy import tenant_section  # noqa: F401  (registers the [tenant] section)
     from app.tenancy import views as tenancy
 
-    for blueprint in (core.bp, accounts.bp, accounts.members_bp, tenancy.bp, tenancy.public_bp, audit.bp):
+    for blueprint in (core.bp, accounts.bp, accounts.members_bp, tenancy.bp, tenancy.public_bp, audit.bp,
+                      funds.bp):
         app.register_blueprint(blueprint)
 
 

@@ -31,10 +31,26 @@ CASES: dict[str, list[tuple]] = {
     "members.remove": [("POST", lambda w: f"/members/{w.a_membership_number}/remove", lambda: {})],
     "members.revoke": [("POST", lambda w: f"/members/invitations/{w.a_invitation_number}/revoke", lambda: {})],
     "audit.index": [("GET", lambda w: "/audit/", None), ("GET", lambda w: "/audit/?action=tenant", None)],
+    "funds.index": [("GET", lambda w: "/funds/", None)],
+    "funds.donations": [("GET", lambda w: "/funds/donations/", None), ("GET", lambda w: "/funds/donations/?q=甲", None)],
+    "funds.new_donation": [
+        ("GET", lambda w: "/funds/donations/new", None),
+        ("POST", lambda w: "/funds/donations/new", lambda: {
+            "donor_type": "resident", "donor_name": "新捐赠人", "channel": "cash", "amount": "12.50",
+            "fund": "charity", "received_on": "2026-11-01"}),
+    ],
+    "funds.donation": [("GET", lambda w: f"/funds/donations/{w.a_donation_number}", None)],
+    "funds.receipt": [("GET", lambda w: f"/funds/donations/{w.a_donation_number}/receipt.pdf", None)],
+    "funds.reverse": [("POST", lambda w: f"/funds/donations/{w.a_donation_number}/reverse", lambda: {"reason": "录错"})],
+    "funds.transfer": [
+        ("GET", lambda w: "/funds/transfer", None),
+        ("POST", lambda w: "/funds/transfer", lambda: {"source": "charity", "target": "development", "amount": "1.00",
+                                                        "reason": "调拨", "occurred_on": "2026-11-01"}),
+    ],
 }
 
 # Endpoints whose sample request names one of tenant A's objects by its number.
-OBJECT_ENDPOINTS = {"members.remove", "members.revoke"}
+OBJECT_ENDPOINTS = {"members.remove", "members.revoke", "funds.donation", "funds.receipt", "funds.reverse"}
 
 
 def _png():
@@ -60,3 +76,13 @@ def tenant_rules(app):
 
 def world_paths(world: World, endpoint: str):
     return [(method, path(world), data) for method, path, data in CASES[endpoint]]
+
+
+def _merge_extra_cases() -> None:
+    from tests.cases_extra import EXTRA_CASES, EXTRA_OBJECT_ENDPOINTS
+
+    CASES.update(EXTRA_CASES)
+    OBJECT_ENDPOINTS.update(EXTRA_OBJECT_ENDPOINTS)
+
+
+_merge_extra_cases()

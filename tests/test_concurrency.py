@@ -16,7 +16,14 @@ from app.funds.models import CATEGORY_CASH
 from app.funds.services import DonationInput
 from app.funds.verify import verify
 from app.tenancy.scoping import tenant_scope
-from tests.conftest import Factory, TestConfig, backend, drop_postgres_database, make_postgres_database, migrate_database
+from tests.conftest import (
+    Factory,
+    TestConfig,
+    backend,
+    drop_postgres_database,
+    make_postgres_database,
+    migrate_database,
+)
 from tests.funds_world import TODAY, fund, make_funds_world
 
 THREADS = 8

@@ -7,7 +7,13 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.funds import ledger, services
-from app.funds.models import CATEGORY_CASH, CATEGORY_IN_KIND, CATEGORY_RESTRICTED, Donation, JournalEntry
+from app.funds.models import (
+    CATEGORY_CASH,
+    CATEGORY_IN_KIND,
+    CATEGORY_RESTRICTED,
+    Donation,
+    JournalEntry,
+)
 from app.funds.services import (
     RECEIPT_ALPHABET,
     DonationInput,

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from app.accounts.models import Invitation, Membership
 from app.extensions import db
+from app.funds.models import Donation, LedgerAccount
 from app.tenancy.models import Tenant
 from app.tenancy.scoping import all_tenants
 from tests.cases import CASES, OBJECT_ENDPOINTS, request, tenant_rules, world_paths
@@ -34,7 +35,12 @@ def snapshot(app, world):
         memberships = db.session.scalars(select(Membership.number).where(Membership.tenant_id == world.a.id)).all()
         invitations = db.session.execute(
             select(Invitation.number, Invitation.revoked_at).where(Invitation.tenant_id == world.a.id)).all()
-        return tenant.profile(), tenant.logo_key, sorted(memberships), sorted(invitations)
+        donations = db.session.execute(select(Donation.number, Donation.reversal_entry_id)
+                                       .where(Donation.tenant_id == world.a.id)).all()
+        balances = db.session.execute(select(LedgerAccount.code, LedgerAccount.balance_fen)
+                                      .where(LedgerAccount.tenant_id == world.a.id)).all()
+        return (tenant.profile(), tenant.logo_key, sorted(memberships), sorted(invitations), sorted(donations),
+                sorted(balances))
 
 
 @pytest.mark.parametrize("endpoint", sorted(CASES))

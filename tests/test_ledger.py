@@ -181,3 +181,21 @@ def test_accounts_of_another_tenant_cannot_be_posted(app, factory, world):
                                   lines=[Line(foreign, 100), Line(income, -100)], actor=None)
             assert db.session.scalar(select(LedgerAccount).where(LedgerAccount.id == foreign.id)) is None
             assert db.session.get(User, world.staff.id) is not None
+
+
+def test_month_totals_follow_postings_and_verify_checks_them(app, world):
+    from datetime import date
+
+    from app.funds.models import LedgerMonthTotal
+
+    with app.app_context(), tenant_scope(db.session, world.tenant.id):
+        give(10_000, received_on=date(2026, 10, 5))
+        give(2_500, received_on=date(2026, 10, 30))
+        give(700, received_on=date(2026, 11, 1))
+        cash = ledger.fund_account(fund("charity"), CATEGORY_CASH)
+        months = {row.month.isoformat(): (row.debit_fen, row.credit_fen) for row in db.session.scalars(
+            select(LedgerMonthTotal).where(LedgerMonthTotal.account_id == cash.id))}
+        assert months == {"2026-10-01": (12_500, 0), "2026-11-01": (700, 0)}
+        assert verify(world.tenant.id) == []
+        db.session.execute(text("UPDATE ledger_month_totals SET debit_fen = debit_fen + 1"))
+        assert any(v.check == "month totals equal postings" for v in verify(world.tenant.id))

@@ -11,7 +11,7 @@ from PIL import Image
 
 from tests.conftest import Factory, TenantRef, UserRef
 
-A_MARKERS = ("甲社区联系人", "甲社工", "甲受邀人", "甲居民")
+A_MARKERS = ("甲社区联系人", "甲社工", "甲受邀人", "甲居民", "甲捐赠人")
 
 
 @dataclass
@@ -26,6 +26,7 @@ class World:
     admin: UserRef
     a_membership_number: int
     a_invitation_number: int
+    a_donation_number: int
 
 
 def png_bytes(size=(40, 40), color=(200, 30, 30)) -> bytes:
@@ -48,8 +49,9 @@ def build_world(app, factory: Factory) -> World:
     users_a = {role: factory.user(f"甲{label}", roles={a: role}) for role, label in
                [("staff", "社工"), ("finance", "财务"), ("council", "议事员"), ("partner", "合伙人"),
                 ("resident", "居民")]}
-    users_b = {role: factory.user(f"乙{label}", roles={b: role}) for role, label in
-               [("staff", "社工"), ("resident", "居民")]}
+    # B's staff also keeps the books, so B can reach every object route and is stopped only by the tenant.
+    users_b = {"staff": factory.user("乙社工", roles={b: ["staff", "finance"]}),
+               "resident": factory.user("乙居民", roles={b: "resident"})}
     factory.user("甲居民二", roles={a: "resident"})
     last_a = factory.user("甲居民三", roles={a: "resident"})
     overseer = factory.user("街道督导", roles={street: "overseer"})
@@ -69,4 +71,28 @@ def build_world(app, factory: Factory) -> World:
         membership_number = db.session.scalar(
             db.select(Membership.number).where(Membership.user_id == last_a.id))
         db.session.commit()
-    return World(street, a, b, users_a, users_b, overseer, outsider, admin, membership_number, invitation_number)
+    donation_number = give_donations(app, a, ["甲捐赠人一", "甲捐赠人二", "甲捐赠人"])
+    give_donations(app, b, ["乙捐赠人"])
+    return World(street, a, b, users_a, users_b, overseer, outsider, admin, membership_number, invitation_number,
+                 donation_number)
+
+
+def give_donations(app, tenant_ref, donors) -> int:
+    """Two funds and one cash donation per donor; returns the last donation's number."""
+    from app.extensions import db
+    from app.funds.services import DonationInput, record_donation
+    from app.funds.tenant_section import apply_funds
+    from app.tenancy.models import Tenant
+    from app.tenancy.scoping import tenant_scope
+    from tests.funds_world import FUNDS, TODAY, fund
+
+    with app.app_context(), tenant_scope(db.session, tenant_ref.id):
+        apply_funds(db.session.get(Tenant, tenant_ref.id), FUNDS, None)
+        number = 0
+        for index, name in enumerate(donors):
+            donation, _ = record_donation(DonationInput(donor_name=name, donor_type="resident", channel="cash",
+                                                        fund=fund("charity"), received_on=TODAY,
+                                                        amount_fen=10_000 * (index + 1)), actor=None, today=TODAY)
+            number = donation.number
+        db.session.commit()
+        return number

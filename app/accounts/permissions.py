@@ -18,6 +18,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "members.manage": frozenset({ROLE_STAFF}),
     "audit.view": frozenset({ROLE_STAFF, ROLE_FINANCE, ROLE_OVERSEER}),
     "subtree.view": frozenset({ROLE_OVERSEER}),
+    "funds.view": frozenset({ROLE_STAFF, ROLE_FINANCE, ROLE_COUNCIL, ROLE_OVERSEER}),
+    "funds.record": frozenset({ROLE_STAFF, ROLE_FINANCE}),
+    "funds.transfer": frozenset({ROLE_STAFF, ROLE_FINANCE}),
+    "funds.reverse": frozenset({ROLE_FINANCE}),
 }
 
 

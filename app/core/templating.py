@@ -80,7 +80,16 @@ def switchable_tenants():
 
 
 def init_templating(app: Flask) -> None:
+    from app.core.money import chinese_capital, format_yuan
+    from app.funds.forms import CHANNEL_LABELS, DONOR_TYPE_LABELS
+
     app.jinja_env.filters["local_datetime"] = local_datetime
+    app.jinja_env.filters["yuan"] = format_yuan
+    app.jinja_env.filters["capital"] = chinese_capital
+    app.jinja_env.globals.update(
+        donor_type_label=lambda key: DONOR_TYPE_LABELS.get(key, key),
+        channel_label=lambda key: CHANNEL_LABELS.get(key, key),
+    )
     app.jinja_env.globals.update(
         can=can,
         role_label=lambda role: ROLE_LABELS.get(role, role),

@@ -12,6 +12,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from app.audit import services as audit
 from app.extensions import db
@@ -26,6 +27,7 @@ from app.funds.models import (
     Fund,
     JournalEntry,
     LedgerAccount,
+    LedgerMonthTotal,
     Posting,
 )
 
@@ -93,6 +95,7 @@ def post_entry(*, tenant_id: int, occurred_on: date, kind: str, memo: str, lines
     db.session.flush()
     for line in lines:
         _move_balance(line.account, line.amount_fen)
+        _add_to_month(tenant_id, line.account.id, occurred_on, line.amount_fen)
         db.session.add(Posting(tenant_id=tenant_id, entry_id=entry.id, account_id=line.account.id,
                                amount_fen=line.amount_fen))
     db.session.flush()
@@ -111,6 +114,21 @@ def _move_balance(account: LedgerAccount, amount_fen: int) -> None:
     if db.session.execute(statement).rowcount != 1:
         raise InsufficientFunds(_l("Not enough money in %(account)s.", account=account.name))
     db.session.expire(account, ["balance_fen"])
+
+
+def _add_to_month(tenant_id: int, account_id: int, occurred_on: date, amount_fen: int) -> None:
+    """Add one posting to its account's month total with one atomic upsert."""
+    connection = db.session.connection()
+    dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    table = LedgerMonthTotal.__table__
+    debit, credit = max(amount_fen, 0), max(-amount_fen, 0)
+    statement = dialect_insert(table).values(tenant_id=tenant_id, account_id=account_id,
+                                             month=occurred_on.replace(day=1), debit_fen=debit, credit_fen=credit)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.account_id, table.c.month],
+        set_={"debit_fen": table.c.debit_fen + debit, "credit_fen": table.c.credit_fen + credit},
+    )
+    connection.execute(statement)
 
 
 def reverse_entry(entry: JournalEntry, *, reason: str, actor, occurred_on: date) -> JournalEntry:

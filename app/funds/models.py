@@ -131,6 +131,25 @@ class Posting(TenantScoped, db.Model):
     account: Mapped[LedgerAccount] = relationship()
 
 
+class LedgerMonthTotal(TenantScoped, db.Model):
+    """Debits and credits per account and month, kept with every posting (same transaction).
+
+    Disclosure pages and monthly statements read these instead of summing the whole history.
+    """
+
+    __tablename__ = "ledger_month_totals"
+    __table_args__ = (UniqueConstraint("account_id", "month"), Index("ix_ledger_month_totals_tenant_month",
+                                                                     "tenant_id", "month"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id", ondelete="RESTRICT"), nullable=False)
+    month: Mapped[date] = mapped_column(nullable=False)
+    debit_fen: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    credit_fen: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+
+    account: Mapped[LedgerAccount] = relationship()
+
+
 class LedgerImmutableError(RuntimeError):
     """Journal entries and postings are never updated or deleted."""
 

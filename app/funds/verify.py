@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
@@ -12,6 +12,7 @@ from app.funds.models import (
     Fund,
     JournalEntry,
     LedgerAccount,
+    LedgerMonthTotal,
     Posting,
 )
 from app.tenancy.scoping import all_tenants
@@ -107,5 +108,27 @@ def donations_match_entries(tenant_id):
                             f"donation #{number} of {amount} fen is booked as {debit} fen in tenant {entry_tenant}")
 
 
+def stale_month_totals(tenant_id):
+    month = func.date(func.strftime("%Y-%m-01", JournalEntry.occurred_on)) if db.engine.dialect.name == "sqlite" \
+        else func.date_trunc("month", JournalEntry.occurred_on).cast(LedgerMonthTotal.month.type)
+    sums = (select(Posting.account_id, month.label("month"),
+                   func.sum(case((Posting.amount_fen > 0, Posting.amount_fen), else_=0)).label("debit"),
+                   func.sum(case((Posting.amount_fen < 0, -Posting.amount_fen), else_=0)).label("credit"))
+            .join(JournalEntry, Posting.entry_id == JournalEntry.id)
+            .group_by(Posting.account_id, month))
+    actual = {(account, str(when)[:10]): (debit, credit) for account, when, debit, credit in
+              db.session.execute(_only(sums, Posting.tenant_id, tenant_id))}
+    cached_query = select(LedgerMonthTotal.tenant_id, LedgerMonthTotal.account_id, LedgerMonthTotal.month,
+                          LedgerMonthTotal.debit_fen, LedgerMonthTotal.credit_fen)
+    cached = {(account, str(when)[:10]): (tenant, debit, credit) for tenant, account, when, debit, credit in
+              db.session.execute(_only(cached_query, LedgerMonthTotal.tenant_id, tenant_id))}
+    for key in sorted(set(actual) | set(cached), key=str):
+        debit, credit = actual.get(key, (0, 0))
+        tenant, cached_debit, cached_credit = cached.get(key, (tenant_id, 0, 0))
+        if (debit, credit) != (cached_debit, cached_credit):
+            yield Violation(tenant, "month totals equal postings",
+                            f"account {key[0]} {key[1]}: cached {cached_debit}/{cached_credit}, postings {debit}/{credit}")
+
+
 CHECKS = (unbalanced_entries, cross_tenant_postings, foreign_reversals, stale_balances, duplicate_receipt_codes,
-          restricted_money_in_wrong_fund, donations_match_entries)
+          restricted_money_in_wrong_fund, donations_match_entries, stale_month_totals)

@@ -1,0 +1,117 @@
+import uuid
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from app.core.money import MoneyError, parse_yuan
+
+DONOR_TYPE_LABELS = {
+    "person": _l("Individual"), "company": _l("Company"), "shop": _l("Shop"),
+    "co_building_unit": _l("Co-building unit"), "party_member": _l("Party member"), "resident": _l("Resident"),
+}
+CHANNEL_LABELS = {
+    "cash": _l("Cash"), "bank_transfer": _l("Bank transfer"), "online_platform": _l("Designated online platform"),
+    "in_kind": _l("In kind"),
+}
+ITEM_ROWS = 4
+
+
+class YuanField(StringField):
+    """An amount typed in yuan (``1,234.50``), kept as integer fen in ``fen``."""
+
+    fen: int | None = None
+
+    def pre_validate(self, form):
+        self.fen = None
+        if self.data and self.data.strip():
+            try:
+                self.fen = parse_yuan(self.data)
+            except MoneyError as error:
+                raise ValidationError(str(error)) from error
+
+
+class ItemForm(Form):
+    description = StringField(_l("Item"), validators=[Optional(), Length(max=200)])
+    quantity = IntegerField(_l("Quantity"), validators=[Optional(), NumberRange(min=1, max=1_000_000)])
+    unit = StringField(_l("Unit"), validators=[Optional(), Length(max=20)])
+    unit_value = YuanField(_l("Value per unit (yuan)"))
+
+
+class DonationForm(FlaskForm):
+    idempotency_key = HiddenField()
+    donor_type = SelectField(_l("Donor type"), choices=[SelectChoice(key, label) for key, label in DONOR_TYPE_LABELS.items()])
+    donor_name = StringField(_l("Donor name"), validators=[DataRequired(), Length(max=100)])
+    donor_phone = StringField(_l("Donor phone"), validators=[Optional(), Length(max=30)])
+    channel = SelectField(_l("Channel"), choices=[SelectChoice(key, label) for key, label in CHANNEL_LABELS.items()])
+    reference = StringField(_l("Reference number"), validators=[Optional(), Length(max=100)],
+                            description=_l("Bank or platform transaction number."))
+    amount = YuanField(_l("Amount (yuan)"), render_kw={"inputmode": "decimal", "placeholder": "1,234.50"})
+    items = FieldList(FormField(ItemForm), min_entries=ITEM_ROWS, max_entries=20)
+    fund = SelectField(_l("Fund"))
+    restricted = BooleanField(_l("Restricted: designated for a project (专款专用)"))
+    anonymous = BooleanField(_l("Anonymous in public lists"))
+    received_on = DateField(_l("Date received"), validators=[DataRequired()])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=300)])
+    submit = SubmitField(_l("Record donation"))
+
+    def __init__(self, *args, funds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fund.choices = [SelectChoice(fund.key, fund.name) for fund in funds]
+        if not self.idempotency_key.data:
+            self.idempotency_key.data = uuid.uuid4().hex
+
+    def validate_amount(self, field):
+        if self.channel.data != "in_kind" and field.fen is None and not field.errors:
+            raise ValidationError(_l("Enter the amount."))
+
+    def filled_items(self):
+        return [item for item in self.items if item.form.description.data or item.form.quantity.data]
+
+    def validate_items(self, field):
+        if self.channel.data != "in_kind":
+            return
+        filled = self.filled_items()
+        if not filled:
+            raise ValidationError(_l("List the donated items."))
+        for item in filled:
+            if not item.form.quantity.data or item.form.unit_value.fen is None:
+                raise ValidationError(_l("Every item needs a description, a quantity and a value above zero."))
+
+
+class TransferForm(FlaskForm):
+    source = SelectField(_l("From fund"))
+    target = SelectField(_l("To fund"))
+    amount = YuanField(_l("Amount (yuan)"), render_kw={"inputmode": "decimal"})
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=300)])
+    occurred_on = DateField(_l("Date"), validators=[DataRequired()])
+    submit = SubmitField(_l("Move money"))
+
+    def __init__(self, *args, funds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [SelectChoice(fund.key, fund.name) for fund in funds]
+        self.source.choices = choices
+        self.target.choices = list(choices)
+
+    def validate_amount(self, field):
+        if field.fen is None and not field.errors:
+            raise ValidationError(_l("Enter the amount."))
+
+
+class ReverseForm(FlaskForm):
+    reason = StringField(_l("Reason for the reversal"), validators=[DataRequired(), Length(max=300)])
+    submit = SubmitField(_l("Reverse this donation"))

@@ -1,0 +1,129 @@
+from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.core.htmx import render, render_invalid
+from app.core.pagination import paginate
+from app.core.timeutil import to_local, utcnow
+from app.core.web import or_404
+from app.funds import ledger, services
+from app.funds.forms import DonationForm, ReverseForm, TransferForm
+from app.funds.ledger import LedgerError
+from app.funds.services import DonationInput, FundError, ItemInput
+from app.reports.pdf import pdf_response, render_pdf
+from app.tenancy.services import tenant_zone
+from app.tenancy.web import require, tenant_blueprint
+
+bp = tenant_blueprint("funds", __name__, "/funds")
+
+
+def _local_today():
+    """Today in the community's timezone (dates of gifts are local dates)."""
+    return to_local(utcnow(), tenant_zone(g.tenant)).date()
+
+
+@bp.route("/")
+@require("funds.view")
+def index():
+    recent = paginate(services.donations_query(), 1, 10).items
+    return render("funds/index.html", balances=ledger.fund_balances(), recent=recent)
+
+
+@bp.route("/donations/")
+@require("funds.view")
+def donations():
+    search = request.args.get("q", "").strip()[:50]
+    page = paginate(services.donations_query(search=search), request.args.get("page", 1, type=int),
+                    current_app.config["PAGE_SIZE"])
+    return render("funds/donations.html", "funds/_donation_list.html", page=page, search=search)
+
+
+def _donation_input(form: DonationForm) -> DonationInput:
+    fund = services.get_fund(form.fund.data) or abort(400)
+    items = [ItemInput(item.form.description.data or "", item.form.quantity.data or 0, item.form.unit.data or "",
+                       item.form.unit_value.fen or 0) for item in form.filled_items()]
+    return DonationInput(donor_name=form.donor_name.data, donor_type=form.donor_type.data,
+                         donor_phone=form.donor_phone.data or "", channel=form.channel.data, fund=fund,
+                         received_on=form.received_on.data, amount_fen=form.amount.fen, items=items,
+                         reference=form.reference.data or "", restricted=form.restricted.data,
+                         anonymous=form.anonymous.data, note=form.note.data or "",
+                         idempotency_key=form.idempotency_key.data or None)
+
+
+@bp.route("/donations/new", methods=["GET", "POST"])
+@require("funds.record")
+def new_donation():
+    funds = services.funds()
+    if not funds:
+        flash(_("This community has no fund yet. Add one to the tenant definition first."), "error")
+        return redirect(url_for("funds.index"))
+    default = services.default_fund()
+    form = DonationForm(funds=funds, fund=default.key, received_on=_local_today())
+    if request.method == "POST" and request.headers.get("HX-Trigger-Name") == "channel":
+        return render("funds/donation_new.html", "funds/_donation_form.html", form=form)
+    if form.validate_on_submit():
+        try:
+            donation, created = services.record_donation(_donation_input(form), actor=current_user,
+                                                         today=_local_today())
+        except (FundError, LedgerError) as error:
+            form.form_errors.append(str(error))
+        else:
+            if created:
+                flash(_("Donation recorded. Receipt code: %(code)s", code=services.display_receipt_code(
+                    donation.receipt_code)), "success")
+            return redirect(url_for("funds.donation", number=donation.number))
+    page = render_invalid if form.is_submitted() else render
+    return page("funds/donation_new.html", "funds/_donation_form.html", form=form)
+
+
+@bp.route("/donations/<int:number>")
+@require("funds.view")
+def donation(number):
+    record = or_404(services.get_donation(number))
+    return render("funds/donation.html", donation=record, reverse_form=ReverseForm(),
+                  code=services.display_receipt_code(record.receipt_code))
+
+
+@bp.route("/donations/<int:number>/receipt.pdf")
+@require("funds.view")
+def receipt(number):
+    record = or_404(services.get_donation(number))
+    pdf = render_pdf(g.tenant, "funds/receipt_pdf.html", {"donation": record,
+                     "code": services.display_receipt_code(record.receipt_code)})
+    return pdf_response(pdf, f"捐赠收据-{record.receipt_code}.pdf", as_attachment=False)
+
+
+@bp.route("/donations/<int:number>/reverse", methods=["POST"])
+@require("funds.reverse")
+def reverse(number):
+    record = or_404(services.get_donation(number))
+    form = ReverseForm()
+    if form.validate_on_submit():
+        try:
+            services.reverse_donation(record, reason=form.reason.data, actor=current_user, today=_local_today())
+        except (FundError, LedgerError) as error:
+            flash(str(error), "error")
+        else:
+            flash(_("The donation has been reversed."), "success")
+            return redirect(url_for("funds.donation", number=number))
+    return render_invalid("funds/donation.html", donation=record, reverse_form=form,
+                          code=services.display_receipt_code(record.receipt_code))
+
+
+@bp.route("/transfer", methods=["GET", "POST"])
+@require("funds.transfer")
+def transfer():
+    funds = services.funds()
+    form = TransferForm(funds=funds, occurred_on=_local_today())
+    if form.validate_on_submit():
+        try:
+            services.transfer(source=services.get_fund(form.source.data), target=services.get_fund(form.target.data),
+                              amount_fen=form.amount.fen, reason=form.reason.data, actor=current_user,
+                              occurred_on=form.occurred_on.data)
+        except (FundError, LedgerError) as error:
+            form.form_errors.append(str(error))
+        else:
+            flash(_("The money has been moved."), "success")
+            return redirect(url_for("funds.index"))
+    page = render_invalid if form.is_submitted() else render
+    return page("funds/transfer.html", form=form)

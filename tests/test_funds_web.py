@@ -1,0 +1,146 @@
+"""The fund pages: recording donations through the form, receipts as PDF, reversals, transfers."""
+
+import subprocess
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.funds import ledger
+from app.funds.models import CATEGORY_CASH, Donation
+from app.tenancy.scoping import tenant_scope
+from tests.conftest import login
+from tests.funds_world import make_funds_world
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def world(app, factory):
+    return make_funds_world(app, factory, name="铁西社区")
+
+
+def form(**extra):
+    return {"donor_type": "company", "donor_name": "邹城市某建材公司", "donor_phone": "", "channel": "cash",
+            "amount": "12,345.67", "fund": "charity", "received_on": "2026-11-20", "note": ""} | extra
+
+
+def donations(app, world):
+    with app.app_context(), tenant_scope(db.session, world.tenant.id):
+        return db.session.scalars(select(Donation).order_by(Donation.id)).all()
+
+
+def cash(app, world, key="charity"):
+    with app.app_context(), tenant_scope(db.session, world.tenant.id):
+        return {f.key: b for f, b in ledger.fund_balances()}[key].get(CATEGORY_CASH, 0)
+
+
+def test_record_donation_through_the_form(app, client, world):
+    login(client, world.staff)
+    response = client.post(f"/c/{world.tenant.slug}/funds/donations/new", data=form(idempotency_key="abc"))
+    assert response.status_code == 302
+    [donation] = donations(app, world)
+    assert donation.amount_fen == 1_234_567
+    assert response.headers["Location"].endswith(f"/funds/donations/{donation.number}")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "壹万贰仟叁佰肆拾伍元陆角柒分" in page and "¥12,345.67" in page
+    again = client.post(f"/c/{world.tenant.slug}/funds/donations/new", data=form(idempotency_key="abc"))
+    assert again.status_code == 302 and len(donations(app, world)) == 1, "a double submit records one donation"
+    assert cash(app, world) == 1_234_567
+
+
+@pytest.mark.parametrize(("amount", "fragment"), [
+    ("12.345", "two decimals"), ("0", "greater than zero"), ("-5", "greater than zero"), ("abc", "yuan"),
+    ("", "Enter the amount"),
+])
+def test_bad_amounts_are_explained(app, client, world, amount, fragment):
+    client.post("/language", data={"locale": "en"})
+    login(client, world.staff)
+    response = client.post(f"/c/{world.tenant.slug}/funds/donations/new", data=form(amount=amount), headers=HX)
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert fragment in body and "<html" not in body
+    assert donations(app, world) == []
+
+
+def test_channel_switch_shows_item_rows(client, world):
+    login(client, world.staff)
+    response = client.post(f"/c/{world.tenant.slug}/funds/donations/new", data=form(channel="in_kind"),
+                           headers=HX | {"HX-Trigger-Name": "channel"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "items-0-description" in body and 'name="amount"' not in body
+    assert 'class="error"' not in body
+    bank = client.post(f"/c/{world.tenant.slug}/funds/donations/new", data=form(channel="bank_transfer"),
+                       headers=HX | {"HX-Trigger-Name": "channel"}).get_data(as_text=True)
+    assert 'name="reference"' in bank
+
+
+def test_in_kind_donation_through_the_form(app, client, world):
+    login(client, world.staff)
+    data = form(channel="in_kind", amount="", donor_type="shop", donor_name="丰农惠民驿站",
+                **{"items-0-description": "大米", "items-0-quantity": "20", "items-0-unit": "袋",
+                   "items-0-unit_value": "50", "items-1-description": "食用油", "items-1-quantity": "10",
+                   "items-1-unit": "桶", "items-1-unit_value": "89.90"})
+    assert client.post(f"/c/{world.tenant.slug}/funds/donations/new", data=data).status_code == 302
+    [donation] = donations(app, world)
+    assert donation.amount_fen == 20 * 5_000 + 10 * 8_990
+    missing_value = form(channel="in_kind", amount="", **{"items-0-description": "旧衣物", "items-0-quantity": "3"})
+    assert client.post(f"/c/{world.tenant.slug}/funds/donations/new", data=missing_value).status_code == 422
+
+
+def test_receipt_pdf_reads_back(app, client, world, tmp_path):
+    login(client, world.staff)
+    client.post(f"/c/{world.tenant.slug}/funds/donations/new", data=form())
+    [donation] = donations(app, world)
+    response = client.get(f"/c/{world.tenant.slug}/funds/donations/{donation.number}/receipt.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    path = tmp_path / "receipt.pdf"
+    path.write_bytes(response.get_data())
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    for expected in ("公益事业捐赠收据", "铁西社区", "邹城市某建材公司", "壹万贰仟叁佰肆拾伍元陆角柒分",
+                     "¥12,345.67", donation.receipt_code[:4], "12%", "第 1 页 共 1 页"):
+        assert expected in text, expected
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "Noto-Sans-CJK-SC" in fonts and " yes yes " in fonts
+
+
+def test_finance_reverses_a_mistake(app, client, factory, world):
+    login(client, world.staff)
+    client.post(f"/c/{world.tenant.slug}/funds/donations/new", data=form())
+    [donation] = donations(app, world)
+    assert client.post(f"/c/{world.tenant.slug}/funds/donations/{donation.number}/reverse",
+                       data={"reason": "录错"}).status_code == 403
+    client.post("/logout")
+    login(client, world.finance)
+    missing_reason = client.post(f"/c/{world.tenant.slug}/funds/donations/{donation.number}/reverse", data={})
+    assert missing_reason.status_code == 422
+    ok = client.post(f"/c/{world.tenant.slug}/funds/donations/{donation.number}/reverse", data={"reason": "重复录入"})
+    assert ok.status_code == 302
+    assert cash(app, world) == 0
+    assert donations(app, world)[0].is_reversed
+
+
+def test_transfer_through_the_form(app, client, world):
+    login(client, world.finance)
+    client.post(f"/c/{world.tenant.slug}/funds/donations/new", data=form(amount="1000"))
+    data = {"source": "charity", "target": "development", "amount": "400", "reason": "年度调拨",
+            "occurred_on": "2026-11-20"}
+    assert client.post(f"/c/{world.tenant.slug}/funds/transfer", data=data).status_code == 302
+    assert cash(app, world) == 60_000 and cash(app, world, "development") == 40_000
+    too_much = client.post(f"/c/{world.tenant.slug}/funds/transfer", data=data | {"amount": "600.01"})
+    assert too_much.status_code == 422
+    assert cash(app, world) == 60_000
+    dashboard = client.get(f"/c/{world.tenant.slug}/funds/").get_data(as_text=True)
+    assert "¥600.00" in dashboard and "¥400.00" in dashboard
+
+
+def test_donation_list_search_and_count(app, client, world):
+    login(client, world.staff)
+    for index, name in enumerate(["李大妈", "王大爷", "李师傅"]):
+        client.post(f"/c/{world.tenant.slug}/funds/donations/new",
+                    data=form(donor_type="resident", donor_name=name, amount=str(10 + index)))
+    body = client.get(f"/c/{world.tenant.slug}/funds/donations/?q=李", headers=HX).get_data(as_text=True)
+    assert "李大妈" in body and "李师傅" in body and "王大爷" not in body
+    with app.app_context(), tenant_scope(db.session, world.tenant.id):
+        assert db.session.scalar(select(func.count()).select_from(Donation)) == 3
