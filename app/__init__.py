@@ -75,12 +75,13 @@ def _register_blueprints(app: Flask) -> None:
     from app.accounts import views as accounts
     from app.audit import views as audit
     from app.core import views as core
+    from app.disclosure import views as disclosure
     from app.funds import tenant_section as funds_section  # noqa: F401  (registers purposes, [[funds]])
     from app.funds import views as funds
     from app.tenancy import tenant_section  # noqa: F401  (registers the [tenant] section)
     from app.tenancy import views as tenancy
 
-    for blueprint in (core.bp, accounts.bp, accounts.members_bp, tenancy.bp, tenancy.public_bp, audit.bp,
+    for blueprint in (core.bp, accounts.bp, accounts.members_bp, tenancy.bp, disclosure.public_bp, audit.bp,
                       funds.bp):
         app.register_blueprint(blueprint)
 
@@ -94,12 +95,14 @@ def _register_template_helpers(app: Flask) -> None:
 def _register_commands(app: Flask) -> None:
     from app.accounts.cli import users_cli
     from app.funds.cli import ledger_cli
+    from app.funds.import_cli import donations_cli
     from app.tenancy.cli import demo_cli, tenants_cli
 
     app.cli.add_command(tenants_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(ledger_cli)
+    app.cli.add_command(donations_cli)
 
 
 def _register_login(app: Flask) -> None:

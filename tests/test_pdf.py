@@ -10,6 +10,8 @@ import subprocess
 from urllib.parse import urljoin
 
 import pytest
+from flask import session
+from flask_babel import gettext as _
 from jinja2 import ChoiceLoader, DictLoader
 from werkzeug.http import parse_options_header
 
@@ -47,6 +49,9 @@ TEMPLATES = {
 </table>
 {{ signature_lines(["制表人", "负责人"]) }}
 {% endblock %}""",
+    "test_pdf/labels.html": """{% extends "reports/_pdf_base.html" %}
+{% block title %}标签{% endblock %}
+{% block content %}<p>按钮：{{ _("Sign in") }}</p>{% endblock %}""",
     "test_pdf/image.html": """{% extends "reports/_pdf_base.html" %}
 {% block title %}图片{% endblock %}
 {% block content %}<img src="{{ src }}" alt="">{% endblock %}""",
@@ -159,6 +164,16 @@ def test_long_table_runs_over_three_numbered_pages(pdf_app, factory, tmp_path, c
     assert "制表人：" in pages[2]
     assert [row[0] for row in images(pdf, tmp_path)] == ["1", "2", "3"]  # the logo on each page
     assert weasyprint_records(caplog, logging.WARNING) == []
+
+
+def test_documents_are_chinese_whatever_language_the_reader_uses(pdf_app, factory, tmp_path):
+    tenant = factory.tenant(name="双语社区")
+    with pdf_app.test_request_context():
+        session["locale"] = "en"
+        assert str(_("Sign in")) == "Sign in"
+        pdf = render_pdf(db.session.get(Tenant, tenant.id), "test_pdf/labels.html", {})
+        assert str(_("Sign in")) == "Sign in"  # the page around it stays English
+    assert "按钮：登录" in words(poppler("pdftotext", pdf, tmp_path, "-layout"))
 
 
 def test_tenant_without_logo(pdf_app, factory, tmp_path):

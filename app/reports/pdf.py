@@ -13,7 +13,9 @@ tenant's keys) is refused with ``ValueError``, and a refused URL fails the whole
 (:class:`PdfError`) rather than printing a document with a hole in it.
 
 Templates extend ``reports/_pdf_base.html`` and get ``tenant``, ``pdf_logo_url`` (None if
-the tenant has no logo) and ``asset_url(key)`` in their context.
+the tenant has no logo) and ``asset_url(key)`` in their context. Printed documents are
+Chinese (``lang="zh-CN"``, 大写金额, 经办人…), so they are rendered in ``DOCUMENT_LOCALE``
+whatever language the person printing them reads the site in: no half-English receipts.
 """
 
 import mimetypes
@@ -23,6 +25,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from flask import Response, current_app, render_template, url_for
+from flask_babel import force_locale
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 from werkzeug.security import safe_join
@@ -33,6 +36,7 @@ ASSET_SCHEME = "linli-asset"
 LOGO_URL = f"{ASSET_SCHEME}:logo"
 UPLOAD_PREFIX = f"{ASSET_SCHEME}:upload/"
 DEFAULT_FILENAME = "document.pdf"
+DOCUMENT_LOCALE = "zh_CN"
 
 
 class PdfError(RuntimeError):
@@ -104,8 +108,9 @@ class AssetFetcher(URLFetcher):
 def render_pdf(tenant, template: str, context: dict) -> bytes:
     """Render ``template`` (extending ``reports/_pdf_base.html``) for ``tenant`` as PDF bytes."""
     fetcher = AssetFetcher.for_tenant(tenant)
-    html = render_template(template, **{**context, "tenant": tenant, "pdf_logo_url": fetcher.logo_url,
-                                        "asset_url": asset_url})
+    with force_locale(DOCUMENT_LOCALE):
+        html = render_template(template, **{**context, "tenant": tenant, "pdf_logo_url": fetcher.logo_url,
+                                            "asset_url": asset_url})
     try:
         return HTML(string=html, base_url=fetcher.static_base, url_fetcher=fetcher).write_pdf()
     except FatalURLFetchingError as exc:

@@ -1,11 +1,10 @@
-from flask import abort, current_app, flash, g, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from app.accounts import services as accounts
 from app.audit.services import search_entries
-from app.core import storage
 from app.core.htmx import render, render_invalid
 from app.extensions import db
 from app.tenancy import services
@@ -15,7 +14,6 @@ from app.tenancy.services import TenantError
 from app.tenancy.web import can, public, require, tenant_blueprint
 
 bp = tenant_blueprint("tenancy", __name__)
-public_bp = tenant_blueprint("public", __name__, "/public")
 
 
 def _logo_limits() -> dict:
@@ -116,19 +114,3 @@ def upload_logo():
 def communities():
     """For overseers: every tenant below this one."""
     return render("tenancy/communities.html", tenants=services.descendants(g.tenant))
-
-
-@public_bp.route("/")
-@public
-def index():
-    return render("tenancy/public.html", tenant_ancestors=list(reversed(services.ancestors(g.tenant))))
-
-
-@public_bp.route("/logo.png")
-@public
-def logo():
-    path = storage.path_for(current_app.config["UPLOAD_FOLDER"], g.tenant.id, g.tenant.logo_key)
-    if path is None:
-        abort(404)
-    response = send_file(path, mimetype="image/png", max_age=300)
-    return response
