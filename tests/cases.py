@@ -42,6 +42,13 @@ CASES: dict[str, list[tuple]] = {
     "funds.donation": [("GET", lambda w: f"/funds/donations/{w.a_donation_number}", None)],
     "funds.receipt": [("GET", lambda w: f"/funds/donations/{w.a_donation_number}/receipt.pdf", None)],
     "funds.reverse": [("POST", lambda w: f"/funds/donations/{w.a_donation_number}/reverse", lambda: {"reason": "录错"})],
+    "funds.donors": [("GET", lambda w: "/funds/donors/", None), ("GET", lambda w: "/funds/donors/?q=甲", None)],
+    "funds.donor": [("GET", lambda w: f"/funds/donors/{w.a_donor_number}", None)],
+    "funds.donor_statement": [("GET", lambda w: f"/funds/donors/{w.a_donor_number}/statement-2026.pdf", None)],
+    "funds.exports": [("GET", lambda w: "/funds/exports", None),
+                      ("GET", lambda w: "/funds/exports?date_from=2026-01-01&date_to=2026-12-31", None)],
+    "funds.export_file": [("GET", lambda w: f"/funds/exports/{kind}.{fmt}?date_from=2026-01-01&date_to=2026-12-31", None)
+                          for kind in ("journal", "donations") for fmt in ("csv", "xlsx")],
     "funds.transfer": [
         ("GET", lambda w: "/funds/transfer", None),
         ("POST", lambda w: "/funds/transfer", lambda: {"source": "charity", "target": "development", "amount": "1.00",
@@ -50,7 +57,8 @@ CASES: dict[str, list[tuple]] = {
 }
 
 # Endpoints whose sample request names one of tenant A's objects by its number.
-OBJECT_ENDPOINTS = {"members.remove", "members.revoke", "funds.donation", "funds.receipt", "funds.reverse"}
+OBJECT_ENDPOINTS = {"members.remove", "members.revoke", "funds.donation", "funds.receipt", "funds.reverse",
+                    "funds.donor", "funds.donor_statement"}
 
 
 def _png():

@@ -144,3 +144,49 @@ def test_donation_list_search_and_count(app, client, world):
     assert "李大妈" in body and "李师傅" in body and "王大爷" not in body
     with app.app_context(), tenant_scope(db.session, world.tenant.id):
         assert db.session.scalar(select(func.count()).select_from(Donation)) == 3
+
+
+def test_donor_directory_history_and_statement(app, client, world, tmp_path):
+    login(client, world.staff)
+    for amount, day in (("100", "2025-12-30"), ("200", "2026-03-01"), ("300.50", "2026-11-20")):
+        client.post(f"/c/{world.tenant.slug}/funds/donations/new",
+                    data=form(donor_type="company", donor_name="鲁抗医药", amount=amount, received_on=day))
+    client.post(f"/c/{world.tenant.slug}/funds/donations/new", data=form(donor_name="另一家公司", amount="5"))
+    listing = client.get(f"/c/{world.tenant.slug}/funds/donors/?q=鲁抗", headers=HX).get_data(as_text=True)
+    assert "鲁抗医药" in listing and "另一家公司" not in listing
+    number = listing.split("/funds/donors/")[1].split('"')[0]
+    page = client.get(f"/c/{world.tenant.slug}/funds/donors/{number}").get_data(as_text=True)
+    assert "¥600.50" in page and "statement-2026.pdf" in page and "statement-2025.pdf" in page
+    pdf = client.get(f"/c/{world.tenant.slug}/funds/donors/{number}/statement-2026.pdf")
+    assert pdf.status_code == 200
+    path = tmp_path / "statement.pdf"
+    path.write_bytes(pdf.get_data())
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "2026年度捐赠证明" in text and "鲁抗医药" in text and "¥500.50" in text and "伍佰元伍角" in text
+    assert "¥100.00" not in text, "only the year's donations"
+    assert client.get(f"/c/{world.tenant.slug}/funds/donors/{number}/statement-2019.pdf").status_code == 404
+
+
+def test_exports_csv_and_excel(app, client, world):
+    import io
+
+    from openpyxl import load_workbook
+
+    login(client, world.finance)
+    client.post(f"/c/{world.tenant.slug}/funds/donations/new", data=form(amount="88.80", received_on="2026-11-02"))
+    client.post(f"/c/{world.tenant.slug}/funds/donations/new",
+                data=form(amount="1", donor_name="早先的人", received_on="2026-09-02"))
+    query = "date_from=2026-11-01&date_to=2026-11-30"
+    journal = client.get(f"/c/{world.tenant.slug}/funds/exports/journal.csv?{query}")
+    assert journal.status_code == 200 and journal.mimetype == "text/csv"
+    text = journal.get_data().decode("utf-8-sig")
+    assert "凭证号" in text and "88.80" in text and "早先的人" not in text
+    lines = text.strip().splitlines()
+    assert len(lines) == 1 + 2, "one row per posting"
+    workbook = load_workbook(io.BytesIO(client.get(
+        f"/c/{world.tenant.slug}/funds/exports/donations.xlsx?{query}").get_data()))
+    rows = list(workbook.active.iter_rows(values_only=True))
+    assert rows[0][2] == "捐赠人" and rows[1][2] == "邹城市某建材公司" and rows[1][4] == "88.80" and len(rows) == 2
+    bad = client.get(f"/c/{world.tenant.slug}/funds/exports/journal.csv?date_from=2026-12-01&date_to=2026-11-01")
+    assert bad.status_code == 422
+    assert client.get(f"/c/{world.tenant.slug}/funds/exports/passwords.csv?{query}").status_code == 404

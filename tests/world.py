@@ -27,6 +27,7 @@ class World:
     a_membership_number: int
     a_invitation_number: int
     a_donation_number: int
+    a_donor_number: int
 
 
 def png_bytes(size=(40, 40), color=(200, 30, 30)) -> bytes:
@@ -71,14 +72,14 @@ def build_world(app, factory: Factory) -> World:
         membership_number = db.session.scalar(
             db.select(Membership.number).where(Membership.user_id == last_a.id))
         db.session.commit()
-    donation_number = give_donations(app, a, ["甲捐赠人一", "甲捐赠人二", "甲捐赠人"])
+    donation_number, donor_number = give_donations(app, a, ["甲捐赠人一", "甲捐赠人二", "甲捐赠人"])
     give_donations(app, b, ["乙捐赠人"])
     return World(street, a, b, users_a, users_b, overseer, outsider, admin, membership_number, invitation_number,
-                 donation_number)
+                 donation_number, donor_number)
 
 
-def give_donations(app, tenant_ref, donors) -> int:
-    """Two funds and one cash donation per donor; returns the last donation's number."""
+def give_donations(app, tenant_ref, donors) -> tuple[int, int]:
+    """Two funds and one cash donation per donor; returns the last donation's and donor's numbers."""
     from app.extensions import db
     from app.funds.services import DonationInput, record_donation
     from app.funds.tenant_section import apply_funds
@@ -88,11 +89,11 @@ def give_donations(app, tenant_ref, donors) -> int:
 
     with app.app_context(), tenant_scope(db.session, tenant_ref.id):
         apply_funds(db.session.get(Tenant, tenant_ref.id), FUNDS, None)
-        number = 0
+        number = donor_number = 0
         for index, name in enumerate(donors):
             donation, _ = record_donation(DonationInput(donor_name=name, donor_type="resident", channel="cash",
                                                         fund=fund("charity"), received_on=TODAY,
                                                         amount_fen=10_000 * (index + 1)), actor=None, today=TODAY)
-            number = donation.number
+            number, donor_number = donation.number, donation.donor.number
         db.session.commit()
-        return number
+        return number, donor_number

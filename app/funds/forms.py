@@ -115,3 +115,17 @@ class TransferForm(FlaskForm):
 class ReverseForm(FlaskForm):
     reason = StringField(_l("Reason for the reversal"), validators=[DataRequired(), Length(max=300)])
     submit = SubmitField(_l("Reverse this donation"))
+
+
+class DateRangeForm(FlaskForm):
+    """A date range read from the query string (GET, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    date_from = DateField(_l("From"), validators=[DataRequired()])
+    date_to = DateField(_l("To"), validators=[DataRequired()])
+
+    def validate_date_to(self, field):
+        if self.date_from.data and field.data and field.data < self.date_from.data:
+            raise ValidationError(_l("The end date is before the start date."))

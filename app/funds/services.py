@@ -288,3 +288,14 @@ def transfer(*, source: Fund, target: Fund, amount_fen: int, reason: str, actor,
 def donor_totals(donor: Donor) -> int:
     return db.session.scalar(select(func.coalesce(func.sum(Donation.amount_fen), 0)).where(
         Donation.donor_id == donor.id, Donation.reversal_entry_id.is_(None))) or 0
+
+
+def donor_donations(donor: Donor, year: int | None = None) -> list[Donation]:
+    query = select(Donation).where(Donation.donor_id == donor.id).order_by(Donation.received_on, Donation.id)
+    if year is not None:
+        query = query.where(Donation.received_on >= date(year, 1, 1), Donation.received_on <= date(year, 12, 31))
+    return db.session.scalars(query).all()
+
+
+def donor_years(donor: Donor) -> list[int]:
+    return sorted({donation.received_on.year for donation in donor_donations(donor)}, reverse=True)

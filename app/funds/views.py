@@ -1,4 +1,5 @@
-from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask import Response, abort, current_app, flash, g, redirect, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -6,11 +7,19 @@ from app.core.htmx import render, render_invalid
 from app.core.pagination import paginate
 from app.core.timeutil import to_local, utcnow
 from app.core.web import or_404
+from app.funds import exports as exports_service
 from app.funds import ledger, services
-from app.funds.forms import DonationForm, ReverseForm, TransferForm
+from app.funds.forms import (
+    CHANNEL_LABELS,
+    DONOR_TYPE_LABELS,
+    DateRangeForm,
+    DonationForm,
+    ReverseForm,
+    TransferForm,
+)
 from app.funds.ledger import LedgerError
 from app.funds.services import DonationInput, FundError, ItemInput
-from app.reports.pdf import pdf_response, render_pdf
+from app.reports.pdf import content_disposition, pdf_response, render_pdf
 from app.tenancy.services import tenant_zone
 from app.tenancy.web import require, tenant_blueprint
 
@@ -88,8 +97,9 @@ def donation(number):
 @require("funds.view")
 def receipt(number):
     record = or_404(services.get_donation(number))
-    pdf = render_pdf(g.tenant, "funds/receipt_pdf.html", {"donation": record,
-                     "code": services.display_receipt_code(record.receipt_code)})
+    with force_locale("zh_CN"):
+        pdf = render_pdf(g.tenant, "funds/receipt_pdf.html", {"donation": record,
+                         "code": services.display_receipt_code(record.receipt_code)})
     return pdf_response(pdf, f"捐赠收据-{record.receipt_code}.pdf", as_attachment=False)
 
 
@@ -127,3 +137,75 @@ def transfer():
             return redirect(url_for("funds.index"))
     page = render_invalid if form.is_submitted() else render
     return page("funds/transfer.html", form=form)
+
+
+# --- donors -----------------------------------------------------------------------------
+
+@bp.route("/donors/")
+@require("funds.view")
+def donors():
+    search = request.args.get("q", "").strip()[:50]
+    page = paginate(services.donor_query(search), request.args.get("page", 1, type=int),
+                    current_app.config["PAGE_SIZE"])
+    return render("funds/donors.html", "funds/_donor_list.html", page=page, search=search)
+
+
+@bp.route("/donors/<int:number>")
+@require("funds.view")
+def donor(number):
+    record = or_404(services.get_donor(number))
+    history = services.donor_donations(record)
+    return render("funds/donor.html", donor=record, history=history, years=services.donor_years(record),
+                  total=services.donor_totals(record))
+
+
+@bp.route("/donors/<int:number>/statement-<int:year>.pdf")
+@require("funds.view")
+def donor_statement(number, year):
+    record = or_404(services.get_donor(number))
+    history = [d for d in services.donor_donations(record, year) if not d.is_reversed]
+    if not history:
+        abort(404)
+    with force_locale("zh_CN"):
+        pdf = render_pdf(g.tenant, "funds/donor_statement_pdf.html",
+                         {"donor": record, "year": year, "donations": history,
+                          "total": sum(d.amount_fen for d in history), "issued_on": _local_today()})
+    return pdf_response(pdf, f"{year}年度捐赠证明-{record.name}.pdf", as_attachment=False)
+
+
+# --- exports ----------------------------------------------------------------------------
+
+EXPORT_KINDS = ("journal", "donations")
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+@bp.route("/exports")
+@require("funds.export")
+def exports():
+    today = _local_today()
+    form = DateRangeForm(request.args if request.args else None, date_from=today.replace(day=1), date_to=today)
+    return render("funds/exports.html", form=form)
+
+
+@bp.route("/exports/<kind>.<fmt>")
+@require("funds.export")
+def export_file(kind, fmt):
+    if kind not in EXPORT_KINDS or fmt not in EXPORT_FORMATS:
+        abort(404)
+    form = DateRangeForm(request.args)
+    if not form.validate():
+        return render_invalid("funds/exports.html", form=form)
+    start, end = form.date_from.data, form.date_to.data
+    with force_locale("zh_CN"):
+        if kind == "journal":
+            header, rows = exports_service.JOURNAL_HEADER, exports_service.journal_rows(start, end)
+        else:
+            labels = {"donor_type": DONOR_TYPE_LABELS, "channel": CHANNEL_LABELS}
+            header, rows = exports_service.DONATION_HEADER, exports_service.donation_rows(start, end, labels)
+    name = f"{g.tenant.slug}-{kind}-{start.isoformat()}-{end.isoformat()}.{fmt}"
+    if fmt == "csv":
+        return Response(exports_service.as_csv(header, rows), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": content_disposition(name)})
+    return Response(exports_service.as_xlsx(kind, header, rows),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": content_disposition(name)})
