@@ -47,7 +47,7 @@ CASES: dict[str, list[tuple]] = {
     "funds.donor_statement": [("GET", lambda w: f"/funds/donors/{w.a_donor_number}/statement-2026.pdf", None)],
     "funds.exports": [("GET", lambda w: "/funds/exports", None),
                       ("GET", lambda w: "/funds/exports?date_from=2026-01-01&date_to=2026-12-31", None)],
-    "funds.export_file": [("GET", lambda w: f"/funds/exports/{kind}.{fmt}?date_from=2026-01-01&date_to=2026-12-31", None)
+    "funds.export_file": [("GET", lambda w, kind=kind, fmt=fmt: f"/funds/exports/{kind}.{fmt}?date_from=2026-01-01&date_to=2026-12-31", None)
                           for kind in ("journal", "donations") for fmt in ("csv", "xlsx")],
     "funds.transfer": [
         ("GET", lambda w: "/funds/transfer", None),

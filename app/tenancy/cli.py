@@ -76,6 +76,19 @@ def list_command():
     show(None, 0)
 
 
+@demo_cli.command("donations")
+def demo_donations():
+    """Record the demo donations from the seed reports (communities that have none yet)."""
+    from app.core.money import format_yuan
+    from app.core.timeutil import utcnow
+    from app.funds.demo import seed_demo_donations
+
+    made = seed_demo_donations(utcnow().date())
+    db.session.commit()
+    for name, count, total in made:
+        click.echo(f"  {name}: {count} donations, {format_yuan(total)}")
+
+
 @demo_cli.command("logins")
 def demo_logins():
     """Create one staff login per community and one overseer per street; print them."""

@@ -1,0 +1,33 @@
+"""The demo data `make run` loads: seed-report numbers, a clean ledger, idempotent."""
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.funds import ledger
+from app.funds.models import CATEGORY_RESTRICTED, Donation
+from app.funds.verify import verify
+from app.tenancy.scoping import tenant_scope
+from app.tenancy.services import get_by_slug
+
+
+def test_demo_donations_follow_the_seeds(app):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["tenants", "sync"]).exit_code == 0
+    first = runner.invoke(args=["demo", "donations"])
+    assert first.exit_code == 0, first.output
+    assert "新竹社区" in first.output and "铁西社区" in first.output
+    second = runner.invoke(args=["demo", "donations"])
+    assert second.output.strip() == "", "a second run adds nothing"
+    logins = runner.invoke(args=["demo", "logins"])
+    assert "tiexi@demo.linli.cn" in logins.output
+    with app.app_context():
+        assert verify() == []
+        xinzhu = get_by_slug("xinzhu")
+        with tenant_scope(db.session, xinzhu.id):
+            charity = {f.key: b for f, b in ledger.fund_balances()}["charity"]
+            assert charity["fund_cash"] == 2_020_000 * 100, "普阳 charity fund: 202万 in six months"
+        tiexi = get_by_slug("tiexi")
+        with tenant_scope(db.session, tiexi.id):
+            balances = {f.key: b for f, b in ledger.fund_balances()}["charity"]
+            assert balances[CATEGORY_RESTRICTED] == 50_000 * 100, "the road was crowdfunded for ¥50,000"
+            assert db.session.scalar(select(func.count()).select_from(Donation)) > 100
