@@ -25,7 +25,7 @@ def save(root: Path, tenant_id: int, kind: str, data: bytes, *, suffix: str) -> 
 
 def path_for(root: Path, tenant_id: int, key: str | None) -> Path | None:
     """The file behind ``key`` if it belongs to ``tenant_id`` and exists, else None."""
-    match = KEY_PATTERN.match(key or "")
+    match = KEY_PATTERN.fullmatch(key or "")
     if match is None or int(match.group(1)) != tenant_id:
         return None
     path = Path(root) / key

@@ -254,6 +254,11 @@ def donation_for_receipt(code: str) -> Donation | None:
     return db.session.scalar(select(Donation).where(Donation.receipt_code == normalised))
 
 
+def latest_donations(limit: int, *, public: bool = False) -> list[Donation]:
+    """The newest donations without counting them all (dashboards, the public page)."""
+    return db.session.scalars(donations_query(public=public).limit(limit)).all()
+
+
 def donations_query(*, search: str = "", fund_key: str = "", public: bool = False):
     query = select(Donation).join(Donation.donor).order_by(Donation.received_on.desc(), Donation.id.desc())
     if public:

@@ -34,8 +34,7 @@ def _local_today():
 @bp.route("/")
 @require("funds.view")
 def index():
-    recent = paginate(services.donations_query(), 1, 10).items
-    return render("funds/index.html", balances=ledger.fund_balances(), recent=recent)
+    return render("funds/index.html", balances=ledger.fund_balances(), recent=services.latest_donations(10))
 
 
 @bp.route("/donations/")
@@ -97,9 +96,8 @@ def donation(number):
 @require("funds.view")
 def receipt(number):
     record = or_404(services.get_donation(number))
-    with force_locale("zh_CN"):
-        pdf = render_pdf(g.tenant, "funds/receipt_pdf.html", {"donation": record,
-                         "code": services.display_receipt_code(record.receipt_code)})
+    pdf = render_pdf(g.tenant, "funds/receipt_pdf.html", {"donation": record,
+                     "code": services.display_receipt_code(record.receipt_code)})
     return pdf_response(pdf, f"捐赠收据-{record.receipt_code}.pdf", as_attachment=False)
 
 
@@ -166,10 +164,9 @@ def donor_statement(number, year):
     history = [d for d in services.donor_donations(record, year) if not d.is_reversed]
     if not history:
         abort(404)
-    with force_locale("zh_CN"):
-        pdf = render_pdf(g.tenant, "funds/donor_statement_pdf.html",
-                         {"donor": record, "year": year, "donations": history,
-                          "total": sum(d.amount_fen for d in history), "issued_on": _local_today()})
+    pdf = render_pdf(g.tenant, "funds/donor_statement_pdf.html",
+                     {"donor": record, "year": year, "donations": history,
+                      "total": sum(d.amount_fen for d in history), "issued_on": _local_today()})
     return pdf_response(pdf, f"{year}年度捐赠证明-{record.name}.pdf", as_attachment=False)
 
 
