@@ -39,6 +39,7 @@ CASES: dict[str, list[tuple]] = {
             "donor_type": "resident", "donor_name": "新捐赠人", "channel": "cash", "amount": "12.50",
             "fund": "charity", "received_on": "2026-11-01"}),
     ],
+    "funds.check_donation_field": [("POST", lambda w: "/funds/donations/check/amount", lambda: {"amount": "1.234"})],
     "funds.donation": [("GET", lambda w: f"/funds/donations/{w.a_donation_number}", None)],
     "funds.receipt": [("GET", lambda w: f"/funds/donations/{w.a_donation_number}/receipt.pdf", None)],
     "funds.reverse": [("POST", lambda w: f"/funds/donations/{w.a_donation_number}/reverse", lambda: {"reason": "录错"})],

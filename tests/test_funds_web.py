@@ -190,3 +190,17 @@ def test_exports_csv_and_excel(app, client, world):
     bad = client.get(f"/c/{world.tenant.slug}/funds/exports/journal.csv?date_from=2026-12-01&date_to=2026-11-01")
     assert bad.status_code == 422
     assert client.get(f"/c/{world.tenant.slug}/funds/exports/passwords.csv?{query}").status_code == 404
+
+
+def test_fields_are_checked_as_you_type(client, world):
+    client.post("/language", data={"locale": "en"})
+    login(client, world.staff)
+    url = f"/c/{world.tenant.slug}/funds/donations/check"
+    bad = client.post(f"{url}/amount", data=form(amount="1.234"), headers=HX).get_data(as_text=True)
+    assert "two decimals" in bad and "<html" not in bad
+    good = client.post(f"{url}/amount", data=form(amount="1,234.50"), headers=HX).get_data(as_text=True)
+    assert good.strip() == ""
+    assert "required" in client.post(f"{url}/donor_name", data=form(donor_name=""), headers=HX).get_data(as_text=True)
+    assert client.post(f"{url}/password", data=form(), headers=HX).status_code == 404
+    page = client.get(f"/c/{world.tenant.slug}/funds/donations/new").get_data(as_text=True)
+    assert 'hx-post="/c/' in page and "/funds/donations/check/amount" in page

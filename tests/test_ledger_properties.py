@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
     RuleBasedStateMachine,
+    initialize,
     invariant,
     multiple,
     precondition,
@@ -207,6 +208,18 @@ class LedgerMachine(RuleBasedStateMachine):
         return record
 
     # --- rules --------------------------------------------------------------------------
+
+    @initialize(target=donations, gifts=st.lists(st.tuples(st.sampled_from(FUND_KEYS), amounts, donors),
+                                                 min_size=1, max_size=3))
+    def seed(self, gifts):
+        # Some cash in the funds from the start, so that transfers and reversals meet real money.
+        records = []
+        for fund_key, amount, donor in gifts:
+            data = DonationInput(donor_name=donor[0], donor_phone=donor[1], donor_type=donor[2], channel="cash",
+                                 fund=self.funds[fund_key], received_on=TODAY, amount_fen=amount)
+            records.append(self.booked("cash donation", data, CATEGORY_CASH, amount, donor))
+        return multiple(*records)
+
 
     @rule(target=donations, fund_key=st.sampled_from(FUND_KEYS), restricted=st.booleans(), amount=amounts,
           channel=st.sampled_from(MONEY_CHANNELS), donor=donors, received_on=dates, keyed=st.booleans(),

@@ -84,6 +84,20 @@ def new_donation():
     return page("funds/donation_new.html", "funds/_donation_form.html", form=form)
 
 
+LIVE_FIELDS = ("donor_name", "donor_phone", "reference", "amount")
+
+
+@bp.route("/donations/check/<field>", methods=["POST"])
+@require("funds.record")
+def check_donation_field(field):
+    """As-you-type validation of one field of the donation form: its error messages only."""
+    if field not in LIVE_FIELDS:
+        abort(404)
+    form = DonationForm(funds=services.funds())
+    form.validate()
+    return render("funds/_field_errors.html", field=form[field])
+
+
 @bp.route("/donations/<int:number>")
 @require("funds.view")
 def donation(number):
