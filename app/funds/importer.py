@@ -437,10 +437,7 @@ def _parse_date(value) -> date:
 def _parse_amount(value) -> int:
     if isinstance(value, bool | date | time):
         raise _CellError(FORMAT_MESSAGE)
-    if isinstance(value, float):
-        text = _number_text(value)
-    else:
-        text = _text(value)
+    text = _number_text(value) if isinstance(value, float) else _text(value)
     if not text:
         raise _CellError(NO_AMOUNT)
     try:

@@ -7,6 +7,7 @@ from app.accounts import services as accounts
 from app.audit.services import search_entries
 from app.core.htmx import render, render_invalid
 from app.extensions import db
+from app.funds.ledger import fund_balances
 from app.tenancy import services
 from app.tenancy.forms import LogoForm, ProfileForm
 from app.tenancy.models import PROFILE_FIELDS
@@ -31,7 +32,8 @@ def home():
     if can("dashboard.view"):
         recent = db.session.scalars(search_entries().limit(8)).all()
         return render("tenancy/dashboard.html", recent=recent, member_count=accounts.list_members_count(),
-                      invitations=accounts.open_invitations() if can("members.view") else [])
+                      invitations=accounts.open_invitations() if can("members.view") else [],
+                      balances=fund_balances() if can("funds.view") else [])
     return render("tenancy/member_home.html")
 
 
