@@ -50,6 +50,10 @@ CASES: dict[str, list[tuple]] = {
                       ("GET", lambda w: "/funds/exports?date_from=2026-01-01&date_to=2026-12-31", None)],
     "funds.export_file": [("GET", lambda w, kind=kind, fmt=fmt: f"/funds/exports/{kind}.{fmt}?date_from=2026-01-01&date_to=2026-12-31", None)
                           for kind in ("journal", "donations") for fmt in ("csv", "xlsx")],
+    "funds.new_fund": [("GET", lambda w: "/funds/new", None),
+                       ("POST", lambda w: "/funds/new", lambda: {"key": "newfund", "name": "新基金"})],
+    "funds.edit_fund": [("GET", lambda w: "/funds/charity/edit", None),
+                        ("POST", lambda w: "/funds/charity/edit", lambda: {"key": "charity", "name": "被改名的基金"})],
     "funds.transfer": [
         ("GET", lambda w: "/funds/transfer", None),
         ("POST", lambda w: "/funds/transfer", lambda: {"source": "charity", "target": "development", "amount": "1.00",

@@ -204,3 +204,37 @@ def test_fields_are_checked_as_you_type(client, world):
     assert client.post(f"{url}/password", data=form(), headers=HX).status_code == 404
     page = client.get(f"/c/{world.tenant.slug}/funds/donations/new").get_data(as_text=True)
     assert 'hx-post="/c/' in page and "/funds/donations/check/amount" in page
+
+
+def test_staff_edit_and_create_funds(app, client, world):
+    with app.app_context():
+        from app.tenancy.models import Tenant
+
+        db.session.get(Tenant, world.tenant.id).settings = {"purposes": ["扶贫", "济困", "社区服务", "环境保护"]}
+        db.session.commit()
+    login(client, world.staff)
+    edit = {"key": "charity", "name": "铁西慈善基金", "description": "新的说明", "purposes": ["扶贫", "济困"],
+            "is_default": "y", "accepts_restricted": "y"}
+    assert client.post(f"/c/{world.tenant.slug}/funds/charity/edit", data=edit).status_code == 302
+    unknown = client.post(f"/c/{world.tenant.slug}/funds/charity/edit", data=edit | {"purposes": ["炒股"]})
+    assert unknown.status_code == 422
+    created = client.post(f"/c/{world.tenant.slug}/funds/new",
+                          data={"key": "green", "name": "环保基金", "purposes": ["环境保护"], "is_default": "y"})
+    assert created.status_code == 302
+    duplicate = client.post(f"/c/{world.tenant.slug}/funds/new", data={"key": "green", "name": "再来一个"})
+    assert duplicate.status_code == 422
+    with app.app_context(), tenant_scope(db.session, world.tenant.id):
+        from app.funds.models import Fund
+
+        funds = {f.key: f for f in db.session.scalars(select(Fund))}
+        assert funds["charity"].name == "铁西慈善基金" and funds["charity"].purposes == ["扶贫", "济困"]
+        assert funds["green"].is_default and not funds["charity"].is_default
+        assert ledger.fund_account(funds["green"], CATEGORY_CASH).balance_fen == 0
+    client.post(f"/c/{world.tenant.slug}/funds/donations/new", data=form(restricted="y", amount="10"))
+    refuse = client.post(f"/c/{world.tenant.slug}/funds/charity/edit", data=edit | {"accepts_restricted": ""})
+    assert refuse.status_code == 422
+
+
+def test_finance_cannot_manage_funds(client, world):
+    login(client, world.finance)
+    assert client.get(f"/c/{world.tenant.slug}/funds/new").status_code == 403

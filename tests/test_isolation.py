@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from app.accounts.models import Invitation, Membership
 from app.extensions import db
-from app.funds.models import Donation, LedgerAccount
+from app.funds.models import Donation, Fund, LedgerAccount
 from app.tenancy.models import Tenant
 from app.tenancy.scoping import all_tenants
 from tests.cases import CASES, OBJECT_ENDPOINTS, request, tenant_rules, world_paths
@@ -39,8 +39,9 @@ def snapshot(app, world):
                                        .where(Donation.tenant_id == world.a.id)).all()
         balances = db.session.execute(select(LedgerAccount.code, LedgerAccount.balance_fen)
                                       .where(LedgerAccount.tenant_id == world.a.id)).all()
+        funds = db.session.execute(select(Fund.key, Fund.name).where(Fund.tenant_id == world.a.id)).all()
         return (tenant.profile(), tenant.logo_key, sorted(memberships), sorted(invitations), sorted(donations),
-                sorted(balances))
+                sorted(balances), sorted(funds))
 
 
 @pytest.mark.parametrize("endpoint", sorted(CASES))

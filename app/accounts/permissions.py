@@ -22,6 +22,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "funds.record": frozenset({ROLE_STAFF, ROLE_FINANCE}),
     "funds.transfer": frozenset({ROLE_STAFF, ROLE_FINANCE}),
     "funds.reverse": frozenset({ROLE_FINANCE}),
+    "funds.manage": frozenset({ROLE_STAFF}),
     "funds.export": frozenset({ROLE_STAFF, ROLE_FINANCE, ROLE_OVERSEER}),
 }
 

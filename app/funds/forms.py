@@ -11,12 +11,14 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.money import MoneyError, parse_yuan
 
@@ -129,3 +131,19 @@ class DateRangeForm(FlaskForm):
     def validate_date_to(self, field):
         if self.date_from.data and field.data and field.data < self.date_from.data:
             raise ValidationError(_l("The end date is before the start date."))
+
+
+class FundForm(FlaskForm):
+    key = StringField(_l("Short key (letters, digits)"), validators=[DataRequired(), Length(max=40),
+                      Regexp(r"^[a-z][a-z0-9_-]*$", message=_l("Use lowercase letters, digits, '-' or '_'."))])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+    purposes = SelectMultipleField(_l("Allowed purposes (使用范围)"), option_widget=CheckboxInput(),
+                                   widget=ListWidget(prefix_label=False))
+    is_default = BooleanField(_l("Default fund for new donations"))
+    accepts_restricted = BooleanField(_l("Accepts restricted money designated to projects"))
+    submit = SubmitField(_l("Save fund"))
+
+    def __init__(self, *args, purposes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.purposes.choices = [SelectChoice(name, name) for name in purposes]

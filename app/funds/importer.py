@@ -328,8 +328,8 @@ def _mark_repeated_references(checked: list[_Checked]) -> None:
     references = sorted({row.data.reference for row in good})
     for start in range(0, len(references), 500):
         chunk = references[start:start + 500]
-        recorded.update(db.session.execute(select(Donation.channel, Donation.reference)
-                                           .where(Donation.reference.in_(chunk))).tuples())
+        recorded.update(tuple(row) for row in db.session.execute(select(Donation.channel, Donation.reference)
+                                           .where(Donation.reference.in_(chunk))))
     first_line: dict[tuple[str, str], int] = {}
     for row in good:
         pair = (row.data.channel, row.data.reference)
@@ -406,7 +406,7 @@ class _CellError(ValueError):
 # --- values -------------------------------------------------------------------------------
 
 _DATE = re.compile(
-    r"(?P<year>\d{4})\s*[-/.年]\s*(?P<month>\d{1,2})\s*[-/.月]\s*(?P<day>\d{1,2})\s*日?"
+    r"(?P<year>\d{4})\s*[-/.年]\s*(?P<month>\d{1,2})\s*[-/.月]\s*(?P<day>\d{1,2})(?:\s*日)?"
     r"|(?P<compact_year>\d{4})(?P<compact_month>\d{2})(?P<compact_day>\d{2})"
 )
 _TIME = re.compile(r"(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?")
@@ -424,7 +424,8 @@ def _parse_date(value) -> date:
         raise _CellError(NO_DATE)
     text = unicodedata.normalize("NFKC", text)
     match = _DATE.match(text)
-    if match is None or _TIME.fullmatch(text[match.end():]) is None and text[match.end():].strip():
+    rest = text[match.end():] if match else ""
+    if match is None or (rest.strip() and _TIME.fullmatch(rest) is None):  # a time of day may follow
         raise _CellError(BAD_DATE)
     parts = [match["year"], match["month"], match["day"]] if match["year"] else \
         [match["compact_year"], match["compact_month"], match["compact_day"]]
@@ -515,8 +516,9 @@ def _map_header(table: _Table, report: ImportReport) -> dict[str, int]:
     """Column index of each known column; header problems go to ``report``."""
     header = table.header
     columns: dict[str, int] = {}
-    for index, value in enumerate(header.cells):
-        title = _text(value)
+    width = max(len(row.cells) for row in [header, *table.rows])
+    for index in range(width):
+        title = _text(header.cells[index]) if index < len(header.cells) else ""
         if not title:
             line = next((row.line for row in table.rows if index < len(row.cells) and _text(row.cells[index])),
                         None)

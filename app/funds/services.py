@@ -304,3 +304,51 @@ def donor_donations(donor: Donor, year: int | None = None) -> list[Donation]:
 
 def donor_years(donor: Donor) -> list[int]:
     return sorted({donation.received_on.year for donation in donor_donations(donor)}, reverse=True)
+
+
+# --- funds edited by staff --------------------------------------------------------------
+
+def tenant_purposes(tenant) -> list[str]:
+    return list((tenant.settings or {}).get("purposes") or [])
+
+
+def save_fund(tenant, *, fund: Fund | None, key: str, name: str, description: str, purposes: list[str],
+              is_default: bool, accepts_restricted: bool, actor) -> Fund:
+    """Create or edit a fund (staff); its ledger accounts are created with it."""
+    from app.funds.ledger import ensure_fund_accounts
+
+    allowed = tenant_purposes(tenant)
+    unknown = [purpose for purpose in purposes if purpose not in allowed]
+    if unknown:
+        raise FundError(_l("Unknown purpose: %(names)s", names="、".join(unknown)))
+    if fund is None:
+        if get_fund(key) is not None:
+            raise FundError(_l("A fund with this key already exists."))
+        fund = Fund(tenant_id=tenant.id, key=key, name=name.strip(), position=len(funds()))
+        db.session.add(fund)
+        before = {}
+    else:
+        before = {"name": fund.name, "description": fund.description, "purposes": list(fund.purposes),
+                  "default": fund.is_default, "accepts_restricted": fund.accepts_restricted}
+        if fund.accepts_restricted and not accepts_restricted and ledger_restricted_balance(fund):
+            raise FundError(_l("This fund still holds restricted money; it must keep accepting it."))
+    fund.name, fund.description, fund.purposes = name.strip(), description.strip(), list(purposes)
+    fund.is_default, fund.accepts_restricted = is_default, accepts_restricted
+    db.session.flush()
+    if is_default:
+        for other in funds():
+            if other.id != fund.id:
+                other.is_default = False
+    ensure_fund_accounts(fund)
+    after = {"name": fund.name, "description": fund.description, "purposes": list(fund.purposes),
+             "default": fund.is_default, "accepts_restricted": fund.accepts_restricted}
+    old, new = audit.changed_values(before, after)
+    audit.record("fund.created" if not before else "fund.updated", actor=actor, obj=fund, before=old or None,
+                 after=new)
+    return fund
+
+
+def ledger_restricted_balance(fund: Fund) -> int:
+    from app.funds.ledger import fund_account
+
+    return fund_account(fund, CATEGORY_RESTRICTED).balance_fen

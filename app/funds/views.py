@@ -14,6 +14,7 @@ from app.funds.forms import (
     DONOR_TYPE_LABELS,
     DateRangeForm,
     DonationForm,
+    FundForm,
     ReverseForm,
     TransferForm,
 )
@@ -220,3 +221,39 @@ def export_file(kind, fmt):
     return Response(exports_service.as_xlsx(kind, header, rows),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": content_disposition(name)})
+
+
+# --- funds (staff edit what the tenant definition declared) -----------------------------
+
+@bp.route("/new", methods=["GET", "POST"])
+@require("funds.manage")
+def new_fund():
+    return _fund_form(None)
+
+
+@bp.route("/<key>/edit", methods=["GET", "POST"])
+@require("funds.manage")
+def edit_fund(key):
+    return _fund_form(or_404(services.get_fund(key)))
+
+
+def _fund_form(fund):
+    data = {} if fund is None else {"key": fund.key, "name": fund.name, "description": fund.description,
+                                    "purposes": fund.purposes, "is_default": fund.is_default,
+                                    "accepts_restricted": fund.accepts_restricted}
+    form = FundForm(purposes=services.tenant_purposes(g.tenant), data=data or {"accepts_restricted": True})
+    if fund is not None:
+        form.key.data = fund.key
+    if form.validate_on_submit():
+        try:
+            services.save_fund(g.tenant, fund=fund, key=form.key.data, name=form.name.data,
+                               description=form.description.data or "", purposes=form.purposes.data,
+                               is_default=form.is_default.data, accepts_restricted=form.accepts_restricted.data,
+                               actor=current_user)
+        except FundError as error:
+            form.form_errors.append(str(error))
+        else:
+            flash(_("The fund has been saved."), "success")
+            return redirect(url_for("funds.index"))
+    page = render_invalid if form.is_submitted() else render
+    return page("funds/fund_form.html", form=form, fund=fund)
