@@ -35,6 +35,7 @@ CASES: dict[str, list[tuple]] = {
     "funds.donations": [("GET", lambda w: "/funds/donations/", None), ("GET", lambda w: "/funds/donations/?q=甲", None)],
     "funds.new_donation": [
         ("GET", lambda w: "/funds/donations/new", None),
+        ("GET", lambda w: f"/funds/donations/new?donor={w.a_donor_number}", None),
         ("POST", lambda w: "/funds/donations/new", lambda: {
             "donor_type": "resident", "donor_name": "新捐赠人", "channel": "cash", "amount": "12.50",
             "fund": "charity", "received_on": "2026-11-01"}),
@@ -44,6 +45,7 @@ CASES: dict[str, list[tuple]] = {
     "funds.receipt": [("GET", lambda w: f"/funds/donations/{w.a_donation_number}/receipt.pdf", None)],
     "funds.reverse": [("POST", lambda w: f"/funds/donations/{w.a_donation_number}/reverse", lambda: {"reason": "录错"})],
     "funds.donors": [("GET", lambda w: "/funds/donors/", None), ("GET", lambda w: "/funds/donors/?q=甲", None)],
+    "funds.suggest_donors": [("GET", lambda w: "/funds/donors/suggest?q=甲", None)],
     "funds.donor": [("GET", lambda w: f"/funds/donors/{w.a_donor_number}", None)],
     "funds.donor_statement": [("GET", lambda w: f"/funds/donors/{w.a_donor_number}/statement-2026.pdf", None)],
     "funds.exports": [("GET", lambda w: "/funds/exports", None),

@@ -12,7 +12,14 @@ from flask_babel import force_locale
 
 from app.disclosure import charts, services
 from app.extensions import db
-from app.funds.services import DonationInput, ItemInput, display_receipt_code, record_donation, reverse_donation, transfer
+from app.funds.services import (
+    DonationInput,
+    ItemInput,
+    display_receipt_code,
+    record_donation,
+    reverse_donation,
+    transfer,
+)
 from app.tenancy.models import Tenant
 from app.tenancy.scoping import tenant_scope
 from tests.conftest import login

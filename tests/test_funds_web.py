@@ -238,3 +238,17 @@ def test_staff_edit_and_create_funds(app, client, world):
 def test_finance_cannot_manage_funds(client, world):
     login(client, world.finance)
     assert client.get(f"/c/{world.tenant.slug}/funds/new").status_code == 403
+
+
+def test_pick_an_existing_donor_in_the_form(client, world):
+    login(client, world.staff)
+    client.post(f"/c/{world.tenant.slug}/funds/donations/new",
+                data=form(donor_type="party_member", donor_name="赵党员", donor_phone="13512345678", amount="50"))
+    found = client.get(f"/c/{world.tenant.slug}/funds/donors/suggest?q=1351234", headers=HX).get_data(as_text=True)
+    assert "赵党员" in found
+    number = found.split("donor=")[1].split('"')[0]
+    prefilled = client.get(f"/c/{world.tenant.slug}/funds/donations/new?donor={number}", headers=HX).get_data(as_text=True)
+    assert 'value="赵党员"' in prefilled and 'value="13512345678"' in prefilled
+    assert '<option selected value="party_member">' in prefilled or 'value="party_member" selected' in prefilled
+    none = client.get(f"/c/{world.tenant.slug}/funds/donors/suggest?q=不存在", headers=HX).get_data(as_text=True)
+    assert "赵党员" not in none

@@ -1,12 +1,12 @@
 from collections import Counter
 
 import pytest
+from hypothesis.stateful import run_state_machine_as_test
 from sqlalchemy import update
 
 from app.extensions import db
 from app.funds import ledger, services
 from app.funds.models import LedgerAccount
-from hypothesis.stateful import run_state_machine_as_test
 from tests.test_ledger_properties import SETTINGS, LedgerMachine
 
 

@@ -1,6 +1,7 @@
 import time
-from tests.test_import import run_import, write_csv, make_funds_world, donation_count
+
 from app.funds import importer
+from tests.test_import import donation_count, make_funds_world, run_import, write_csv
 
 
 def test_bench(app, factory, tmp_path):

@@ -67,7 +67,9 @@ def new_donation():
         flash(_("This community has no fund yet. Add one to the tenant definition first."), "error")
         return redirect(url_for("funds.index"))
     default = services.default_fund()
-    form = DonationForm(funds=funds, fund=default.key, received_on=_local_today())
+    known = services.get_donor(request.args.get("donor", 0, type=int)) if request.method == "GET" else None
+    donor_data = {"donor_name": known.name, "donor_type": known.donor_type, "donor_phone": known.phone} if known else {}
+    form = DonationForm(funds=funds, fund=default.key, received_on=_local_today(), **donor_data)
     if request.method == "POST" and request.headers.get("HX-Trigger-Name") == "channel":
         return render("funds/donation_new.html", "funds/_donation_form.html", form=form)
     if form.validate_on_submit():
@@ -86,6 +88,13 @@ def new_donation():
 
 
 LIVE_FIELDS = ("donor_name", "donor_phone", "reference", "amount")
+
+
+@bp.route("/donors/suggest")
+@require("funds.record")
+def suggest_donors():
+    """Existing donors matching a name or phone, to pick in the donation form."""
+    return render("funds/_donor_suggestions.html", donors=services.find_donors(request.args.get("q", "")[:50], 8))
 
 
 @bp.route("/donations/check/<field>", methods=["POST"])
