@@ -48,7 +48,6 @@ STREETS = 10
 LARGE_SHARE = 5            # the large community holds 1/LARGE_SHARE of the postings
 DAYS = 730                 # donations spread over the last 24 months
 CHUNK = 20_000             # postings per bulk flush
-ROWS_PER_STATEMENT = 1_000
 CONCURRENCY = 4
 GOAL_P95_MS = 50.0
 GOAL_SLOWDOWN = 1.5
@@ -210,29 +209,20 @@ def donor_name(rng: random.Random, donor_type: str, number: int) -> str:
 
 
 class BulkWriter:
-    """Buffers rows per table and writes them with Core ``insert(table)`` in FK order."""
+    """Buffers rows per table and writes them with Core ``insert(table)`` (executemany) in FK order."""
 
     ORDER = ("donors", "journal_entries", "donations", "postings")
 
-    def __init__(self, connection, tables, multi_values: bool):
+    def __init__(self, connection, tables):
         self.connection = connection
         self.tables = tables
-        self.multi_values = multi_values
         self.rows: dict[str, list[dict]] = {name: [] for name in self.ORDER}
 
     def insert(self, name: str, rows: list[dict]) -> None:
         from sqlalchemy import insert
 
-        table = self.tables[name]
-        if not rows:
-            return
-        if not self.multi_values:
-            self.connection.execute(insert(table), rows)
-            return
-        # One INSERT ... VALUES (...), (...) per slice: far fewer round trips than executemany.
-        per_statement = max(1, min(ROWS_PER_STATEMENT, 30_000 // len(rows[0])))
-        for start in range(0, len(rows), per_statement):
-            self.connection.execute(insert(table).values(rows[start:start + per_statement]))
+        if rows:
+            self.connection.execute(insert(self.tables[name]), rows)
 
     def flush(self) -> None:
         for name in self.ORDER:
@@ -281,7 +271,7 @@ def seed_ledger(app, postings_wanted: int, rng: random.Random) -> Seeded:
         with engine.begin() as connection:
             donor_id = connection.scalar(select(func.coalesce(func.max(Donor.id), 0)))
             entry_id = connection.scalar(select(func.coalesce(func.max(JournalEntry.id), 0)))
-            writer = BulkWriter(connection, tables, multi_values=postgres)
+            writer = BulkWriter(connection, tables)
             for (tenant_id, funds), count in zip(plan, counts, strict=True):
                 if count == 0:
                     continue

@@ -160,15 +160,21 @@ def income_months(today: date, count: int = CHART_MONTHS) -> tuple[list[MonthInc
     return [MonthIncome(month, {source: totals.get((month, source), 0) for source in sources}) for month in months], sources
 
 
-def income_chart(months: list[MonthIncome], sources: list[str], *, chart_id: str = "income-chart") -> Markup:
-    """The stacked bar chart of ``income_months``: one bar per month, one colour per source."""
+def income_chart(months: list[MonthIncome], sources: list[str], *, chart_id: str = "income-chart",
+                 width: int = 480, plot_height: int = 190, font_size: int = 12) -> Markup:
+    """The stacked bar chart of ``income_months``: one bar per month, one colour per source.
+
+    The year is written under January and under the first bar (unless a January follows at once).
+    """
     bars = [Bar(key=month_key(item.month), label=month_label(item.month, "MMM"),
-                sublabel=month_label(item.month, "y") if index == 0 or item.month.month == 1 else "")
+                sublabel=month_label(item.month, "y") if item.month.month == 1 or (
+                    index == 0 and item.month.month != 12) else "")
             for index, item in enumerate(months)]
     series = [Series(key=source, label=source_label(source), color=SOURCE_COLORS[source],
                      values=tuple(item.by_source.get(source, 0) for item in months)) for source in sources]
     return stacked_bars(bars, series, title=_("Income by source and month"), axis_label=_("Yuan"),
-                        empty_text=_("No income in these months."), amount_text=format_yuan, chart_id=chart_id)
+                        empty_text=_("No income in these months."), amount_text=format_yuan, chart_id=chart_id,
+                        width=width, plot_height=plot_height, font_size=font_size)
 
 
 # --- donations ---------------------------------------------------------------------------

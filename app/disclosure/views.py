@@ -72,10 +72,14 @@ def statement(month):
 @public
 def statement_pdf(month):
     record = _statement(month)
+
+    def chart():
+        """Built while the PDF renders, so its labels are in the document's language too."""
+        return services.income_chart(*services.income_months(record.month), width=640, plot_height=110,
+                                     font_size=14)
+
     pdf = render_pdf(g.tenant, "disclosure/statement_pdf.html", {
-        # Built while rendering, so the chart's labels are in the document's language too.
-        "statement": record, "chart": lambda: services.income_chart(*services.income_months(record.month)),
-        "printed_on": services.local_today(g.tenant)})
+        "statement": record, "chart": chart, "printed_on": services.local_today(g.tenant)})
     return pdf_response(pdf, f"{g.tenant.name}{record.month.year}年{record.month.month}月资金公示表.pdf",
                         as_attachment=False)
 
