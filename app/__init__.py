@@ -52,10 +52,12 @@ def create_app(config: Config | None = None) -> Flask:
     install_numbering(_session_class())
 
     from app.core.database import init_database
+    from app.core.htmx import redirect_htmx_requests
     from app.core.security import init_security
     from app.core.views import register_error_handlers
 
     init_database(app)
+    app.after_request(redirect_htmx_requests)
     init_security(app)
     register_error_handlers(app)
     _register_blueprints(app)

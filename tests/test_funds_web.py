@@ -252,3 +252,11 @@ def test_pick_an_existing_donor_in_the_form(client, world):
     assert '<option selected value="party_member">' in prefilled or 'value="party_member" selected' in prefilled
     none = client.get(f"/c/{world.tenant.slug}/funds/donors/suggest?q=不存在", headers=HX).get_data(as_text=True)
     assert "赵党员" not in none
+
+
+def test_htmx_submit_redirects_the_whole_page(app, client, world):
+    login(client, world.staff)
+    response = client.post(f"/c/{world.tenant.slug}/funds/donations/new", data=form(), headers=HX)
+    assert response.status_code == 200 and response.get_data() == b""
+    [donation] = donations(app, world)
+    assert response.headers["HX-Redirect"].endswith(f"/funds/donations/{donation.number}")

@@ -24,3 +24,17 @@ def render(template: str, fragment: str | None = None, /, *, status: int = 200, 
 def render_invalid(template: str, fragment: str | None = None, /, **context):
     """A form that failed validation: same templates, status 422."""
     return render(template, fragment, status=422, **context)
+
+
+def redirect_htmx_requests(response):
+    """A redirect answering an htmx request becomes ``HX-Redirect``: a whole-page visit.
+
+    Otherwise the XMLHttpRequest would follow the redirect itself and htmx would swap the
+    next whole page into the fragment's place.
+    """
+    if is_htmx() and response.status_code in (301, 302, 303) and response.location:
+        response.headers["HX-Redirect"] = response.location
+        response.status_code = 200
+        del response.headers["Location"]
+        response.set_data(b"")
+    return response

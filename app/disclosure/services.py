@@ -289,6 +289,10 @@ class Statement:
     def has_transfers(self) -> bool:
         return any(fund.transfers_in or fund.transfers_out for fund in self.funds)
 
+    def transfers(self) -> list[tuple[str, str, int]]:
+        """Each movement between funds this month as (from, to, fen)."""
+        return [(other, item.name, amount) for item in self.funds for other, amount in item.transfers_in.items()]
+
     def rows(self) -> list[Row]:
         """The table's lines in print order; optional ones only when they carry an amount."""
 
