@@ -56,6 +56,8 @@ CASES: dict[str, list[tuple]] = {
                        ("POST", lambda w: "/funds/new", lambda: {"key": "newfund", "name": "新基金"})],
     "funds.edit_fund": [("GET", lambda w: "/funds/charity/edit", None),
                         ("POST", lambda w: "/funds/charity/edit", lambda: {"key": "charity", "name": "被改名的基金"})],
+    "funds.import_file": [("GET", lambda w: "/funds/import", None),
+                          ("POST", lambda w: "/funds/import", lambda: {"file": (_csv(), "import.csv")})],
     "funds.transfer": [
         ("GET", lambda w: "/funds/transfer", None),
         ("POST", lambda w: "/funds/transfer", lambda: {"source": "charity", "target": "development", "amount": "1.00",
@@ -72,6 +74,13 @@ def _png():
     import io
 
     return io.BytesIO(png_bytes())
+
+
+def _csv():
+    import io
+
+    return io.BytesIO("date,donor_name,donor_type,amount,channel,reference,fund,anonymous,note\n"
+                      "2026-11-01,跨租户导入,resident,10.00,cash,,charity,no,\n".encode())
 
 
 def request(client, method: str, slug: str, path: str, data):

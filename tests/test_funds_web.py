@@ -260,3 +260,29 @@ def test_htmx_submit_redirects_the_whole_page(app, client, world):
     assert response.status_code == 200 and response.get_data() == b""
     [donation] = donations(app, world)
     assert response.headers["HX-Redirect"].endswith(f"/funds/donations/{donation.number}")
+
+
+def test_import_page_all_or_nothing_then_partial(app, client, world):
+    import io
+
+    client.post("/language", data={"locale": "en"})
+    login(client, world.staff)
+    csv = ("date,donor_name,donor_type,amount,channel,reference,fund,anonymous,note\n"
+           "2026-11-01,王记面馆,shop,200.00,bank_transfer,YH001,charity,no,\n"
+           "2026-11-02,坏行,resident,12.345,cash,,charity,no,\n").encode()
+    url = f"/c/{world.tenant.slug}/funds/import"
+    refused = client.post(url, data={"file": (io.BytesIO(csv), "bank.csv")}, content_type="multipart/form-data",
+                          headers=HX)
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Nothing was imported" in body and ">3<" in body
+    assert donations(app, world) == []
+    partial = client.post(url, data={"file": (io.BytesIO(csv), "bank.csv"), "partial": "y"},
+                          content_type="multipart/form-data", headers=HX)
+    assert partial.status_code == 200 and "1 donation(s) imported" in partial.get_data(as_text=True)
+    assert [d.donor.name for d in donations(app, world)] == ["王记面馆"]
+    again = client.post(url, data={"file": (io.BytesIO(csv), "bank.csv"), "partial": "y"},
+                        content_type="multipart/form-data", headers=HX)
+    assert "Duplicates skipped: 1" in again.get_data(as_text=True)
+    assert len(donations(app, world)) == 1
+    missing = client.post(url, data={}, content_type="multipart/form-data")
+    assert missing.status_code == 422

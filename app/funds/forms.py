@@ -2,6 +2,7 @@ import uuid
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -147,3 +148,10 @@ class FundForm(FlaskForm):
     def __init__(self, *args, purposes=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.purposes.choices = [SelectChoice(name, name) for name in purposes]
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Spreadsheet (Excel .xlsx or CSV)"), validators=[FileRequired(_l("Choose a file."))],
+                     render_kw={"accept": ".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
+    partial = BooleanField(_l("Import the good rows even if some rows have problems"))
+    submit = SubmitField(_l("Import"))

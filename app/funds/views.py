@@ -15,9 +15,11 @@ from app.funds.forms import (
     DateRangeForm,
     DonationForm,
     FundForm,
+    ImportForm,
     ReverseForm,
     TransferForm,
 )
+from app.funds.importer import import_donations
 from app.funds.ledger import LedgerError
 from app.funds.services import DonationInput, FundError, ItemInput
 from app.reports.pdf import content_disposition, pdf_response, render_pdf
@@ -266,3 +268,28 @@ def _fund_form(fund):
             return redirect(url_for("funds.index"))
     page = render_invalid if form.is_submitted() else render
     return page("funds/fund_form.html", form=form, fund=fund)
+
+
+# --- import -----------------------------------------------------------------------------
+
+IMPORT_MAX_BYTES = 10 * 1024 * 1024
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@require("funds.record")
+def import_file():
+    """Upload a bank statement or platform export; every row is checked before anything is recorded."""
+    form = ImportForm()
+    if not form.validate_on_submit():
+        page = render_invalid if form.is_submitted() else render
+        return page("funds/import.html", "funds/_import.html", form=form, report=None)
+    upload = form.file.data
+    data = upload.read(IMPORT_MAX_BYTES + 1)
+    if len(data) > IMPORT_MAX_BYTES:
+        form.file.errors.append(_("The file is larger than 10 MB."))
+        return render_invalid("funds/import.html", "funds/_import.html", form=form, report=None)
+    report = import_donations(data, upload.filename or "", tenant=g.tenant, actor=current_user,
+                              today=_local_today(), partial=form.partial.data)
+    status = 422 if report.errors and not report.donations else 200
+    return render("funds/import.html", "funds/_import.html", status=status, form=ImportForm(formdata=None),
+                  report=report)
