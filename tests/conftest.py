@@ -12,6 +12,7 @@ request's commit is real for later requests of the same test.
 
 import os
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -116,6 +117,7 @@ def make_app(database_url, tmp_path):
             {"class_": JoinedSession, "bind": connection, "join_transaction_mode": "create_savepoint"}
         )
         made.append((app, connection, transaction, original))
+        app.extensions["test_connection"] = connection
         return app
 
     yield build
@@ -130,6 +132,16 @@ def make_app(database_url, tmp_path):
 @pytest.fixture
 def app(make_app):
     return make_app()
+
+
+@contextmanager
+def undone(app):
+    """Whatever happens inside (requests included) is rolled back afterwards."""
+    savepoint = app.extensions["test_connection"].begin_nested()
+    try:
+        yield
+    finally:
+        savepoint.rollback()
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import pytest
 
 from app.accounts.permissions import PERMISSIONS
 from tests.cases import CASES, request, world_paths
-from tests.conftest import login
+from tests.conftest import login, undone
 from tests.world import build_world
 
 ROLES = ["staff", "finance", "council", "partner", "resident", "overseer", "admin"]
@@ -23,32 +23,37 @@ def expected_allowed(app, endpoint, role) -> bool:
     return access == "public" or role == "admin" or role in PERMISSIONS[access]
 
 
-@pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", sorted(CASES))
-def test_role_matrix(app, client, factory, endpoint, role):
+def test_role_matrix(app, factory, endpoint):
+    """Every role against every sample request; each role starts from the same data."""
     world = build_world(app, factory)
-    login(client, user_for(world, role))
-    allowed = expected_allowed(app, endpoint, role)
-    for method, path, data in world_paths(world, endpoint):
-        response = request(client, method, world.a.slug, path, data)
-        if allowed:
-            assert response.status_code not in (401, 403, 404, 500), f"{role} {method} {path}"
-        else:
-            assert response.status_code == 403, f"{role} {method} {path}: {response.status_code}"
+    for role in ROLES:
+        allowed = expected_allowed(app, endpoint, role)
+        with undone(app):
+            client = app.test_client()
+            login(client, user_for(world, role))
+            for method, path, data in world_paths(world, endpoint):
+                response = request(client, method, world.a.slug, path, data)
+                if allowed:
+                    assert response.status_code not in (401, 403, 404, 500), f"{role} {method} {path}"
+                else:
+                    assert response.status_code == 403, f"{role} {method} {path}: {response.status_code}"
 
 
-@pytest.mark.parametrize("endpoint", sorted(CASES))
-def test_anonymous_is_sent_to_login(app, client, factory, endpoint):
+def test_anonymous_is_sent_to_login(app, factory):
     world = build_world(app, factory)
-    for method, path, data in world_paths(world, endpoint):
-        response = request(client, method, world.a.slug, path, data)
-        if app.view_functions[endpoint].access == "public":
-            assert response.status_code in (200, 302)
-            if response.status_code == 302:
-                assert "/login" not in response.headers["Location"]
-        else:
-            assert response.status_code == 302
-            assert "/login?next=" in response.headers["Location"]
+    failures = []
+    for endpoint in sorted(CASES):
+        public = app.view_functions[endpoint].access == "public"
+        for method, path, data in world_paths(world, endpoint):
+            with undone(app):
+                response = request(app.test_client(), method, world.a.slug, path, data)
+            location = response.headers.get("Location", "")
+            if public and (response.status_code not in (200, 302) or "/login" in location):
+                failures.append(f"{method} {path}: public, answered {response.status_code} {location}")
+            if not public and (response.status_code != 302 or "/login?next=" not in location):
+                failures.append(f"{method} {path}: answered {response.status_code} {location}")
+    assert not failures, failures
 
 
 def test_outsider_gets_404_not_403(app, client, factory):

@@ -9,8 +9,13 @@ from flask import make_response, render_template, request
 
 
 def is_htmx() -> bool:
-    """An htmx request that wants a fragment (boosted navigation wants the whole page)."""
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+    """An htmx request that wants a fragment.
+
+    Boosted navigation and history restoration (the back button after ``hx-push-url``)
+    want the whole page.
+    """
+    return (request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+            and request.headers.get("HX-History-Restore-Request") != "true")
 
 
 def render(template: str, fragment: str | None = None, /, *, status: int = 200, **context):

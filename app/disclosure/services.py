@@ -161,7 +161,7 @@ def income_months(today: date, count: int = CHART_MONTHS) -> tuple[list[MonthInc
 
 
 def income_chart(months: list[MonthIncome], sources: list[str], *, chart_id: str = "income-chart",
-                 width: int = 480, plot_height: int = 190, font_size: int = 12) -> Markup:
+                 width: int = 420, plot_height: int = 180, font_size: int = 14) -> Markup:
     """The stacked bar chart of ``income_months``: one bar per month, one colour per source.
 
     The year is written under January and under the first bar (unless a January follows at once).

@@ -33,6 +33,7 @@ from typing import NamedTuple
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
@@ -215,7 +216,7 @@ def import_donations(source, filename: str | None = None, *, tenant, actor, toda
     report = ImportReport(filename=filename or "", partial=partial)
     with tenant_scope(db.session, tenant.id):
         try:
-            table = read_table(_read_source(source), filename or "")
+            table = _read_table(_read_source(source), filename or "")
         except ImportFileError as error:
             for problem in error.problems:
                 report.file_error(problem.message, problem.line)
@@ -555,7 +556,7 @@ def _read_source(source) -> bytes:
     return data
 
 
-def read_table(data: bytes, filename: str) -> _Table:
+def _read_table(data: bytes, filename: str) -> _Table:
     """The header and the non-blank rows of an .xlsx or .csv file, or ``ImportFileError``."""
     suffix = Path(filename).suffix.casefold()
     if suffix == ".xls":
@@ -614,8 +615,6 @@ def _csv_rows(data: bytes) -> Iterator[list]:
 
 
 def _xlsx_rows(data: bytes) -> Iterator[list]:
-    from openpyxl import load_workbook
-
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise ImportFileError(Problem(None, BAD_EXCEL))
     # openpyxl warns about features of other programs' files it does not keep (styles,

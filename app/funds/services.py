@@ -291,8 +291,8 @@ def transfer(*, source: Fund, target: Fund, amount_fen: int, reason: str, actor,
 
 
 def donor_totals(donor: Donor) -> int:
-    return db.session.scalar(select(func.coalesce(func.sum(Donation.amount_fen), 0)).where(
-        Donation.donor_id == donor.id, Donation.reversal_entry_id.is_(None))) or 0
+    return int(db.session.scalar(select(func.coalesce(func.sum(Donation.amount_fen), 0)).where(
+        Donation.donor_id == donor.id, Donation.reversal_entry_id.is_(None))) or 0)
 
 
 def donor_donations(donor: Donor, year: int | None = None) -> list[Donation]:
