@@ -93,14 +93,14 @@ def get_donor(number: int) -> Donor | None:
 
 
 def find_or_create_donor(*, name: str, donor_type: str, phone: str = "", actor=None) -> Donor:
-    """The donor with this name and phone (or this name when no phone is given), else a new one."""
+    """The donor with this name and phone (or this name and type when no phone is given), else a new one."""
     name, phone = name.strip(), (phone or "").strip()
     if donor_type not in DONOR_TYPES:
         raise FundError(_l("Choose a donor type."))
     if not name:
         raise FundError(_l("Give the donor's name."))
     query = select(Donor).where(Donor.name == name)
-    query = query.where(Donor.phone == phone) if phone else query
+    query = query.where(Donor.phone == phone) if phone else query.where(Donor.donor_type == donor_type)
     donor = db.session.scalars(query.order_by(Donor.id).limit(1)).first()
     if donor is None:
         donor = Donor(name=name, donor_type=donor_type, phone=phone)
@@ -148,6 +148,8 @@ def validate_donation(data: DonationInput, today: date) -> list[str]:
     if data.donor is None and not data.donor_name.strip():
         problems.append(_l("Give the donor's name."))
     if data.channel == "in_kind":
+        if data.restricted:
+            problems.append(_l("Goods in kind cannot be restricted money; record them unrestricted."))
         if not data.items:
             problems.append(_l("List the donated items."))
         for item in data.items:
