@@ -286,3 +286,19 @@ def test_import_page_all_or_nothing_then_partial(app, client, world):
     assert len(donations(app, world)) == 1
     missing = client.post(url, data={}, content_type="multipart/form-data")
     assert missing.status_code == 422
+
+
+def test_web_import_is_capped_and_points_to_the_command(app, client, world):
+    import io
+
+    from app.funds.views import WEB_IMPORT_MAX_ROWS
+
+    client.post("/language", data={"locale": "en"})
+    login(client, world.staff)
+    rows = ["date,donor_name,amount"] + [f"2026-11-01,捐赠人{i},10" for i in range(WEB_IMPORT_MAX_ROWS + 1)]
+    response = client.post(f"/c/{world.tenant.slug}/funds/import",
+                           data={"file": (io.BytesIO("\n".join(rows).encode()), "big.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "more than 1,000 rows" in response.get_data(as_text=True)
+    assert donations(app, world) == []

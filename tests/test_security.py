@@ -24,7 +24,7 @@ def post_rules(app):
 
 
 def fill(rule, world) -> str:
-    values = {"slug": world.a.slug, "number": "1", "field": "name", "token": "x" * 20}
+    values = {"slug": world.a.slug, "number": "1", "field": "name", "token": "x" * 20, "key": "charity"}
     return rule.build({key: values[key] for key in rule.arguments}, append_unknown=False)[1]
 
 

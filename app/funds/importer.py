@@ -40,7 +40,7 @@ from sqlalchemy import select
 from app.audit import services as audit
 from app.core.money import FORMAT_MESSAGE, MoneyError, parse_yuan
 from app.extensions import db
-from app.funds import services
+from app.funds import ledger, services
 from app.funds.forms import CHANNEL_LABELS, DONOR_TYPE_LABELS
 from app.funds.ledger import LedgerError
 from app.funds.models import CHANNELS, DONOR_TYPES, Donation, Fund
@@ -94,7 +94,8 @@ BAD_EXCEL = _l("This file could not be read as an Excel workbook (.xlsx).")
 BAD_CSV = _l("This file could not be read as CSV text.")
 BAD_ENCODING = _l("The CSV file's text encoding is not UTF-8 or GB18030; save it as “CSV UTF-8”.")
 NO_ROWS = _l("The file has a header but no donation rows.")
-TOO_MANY_ROWS = _l("The file has more than %(rows)s rows; split it into smaller files.", rows=f"{MAX_ROWS:,}")
+def _too_many_rows(limit: int):
+    return _l("The file has more than %(rows)s rows; split it into smaller files.", rows=f"{limit:,}")
 NO_FUND = _l("This community has no fund to record donations in.")
 NO_DATE = _l("Enter the date.")
 BAD_DATE = _l("Write the date as 2026-11-20, 2026/11/20 or 2026年11月20日.")
@@ -204,7 +205,7 @@ class _Checked:
 # --- the whole import ---------------------------------------------------------------------
 
 def import_donations(source, filename: str | None = None, *, tenant, actor, today: date,
-                     partial: bool = False) -> ImportReport:
+                     partial: bool = False, max_rows: int = MAX_ROWS) -> ImportReport:
     """Check every row of the file, then record the good ones (all or nothing unless ``partial``).
 
     ``source`` is the file's bytes, a path or a binary file object; ``filename`` decides the
@@ -216,7 +217,7 @@ def import_donations(source, filename: str | None = None, *, tenant, actor, toda
     report = ImportReport(filename=filename or "", partial=partial)
     with tenant_scope(db.session, tenant.id):
         try:
-            table = _read_table(_read_source(source), filename or "")
+            table = _read_table(_read_source(source), filename or "", max_rows)
         except ImportFileError as error:
             for problem in error.problems:
                 report.file_error(problem.message, problem.line)
@@ -255,7 +256,7 @@ class _Abandon(Exception):
 
 def _record(report: ImportReport, rows: list[_Checked], *, actor, today: date) -> None:
     try:
-        with db.session.begin_nested():
+        with db.session.begin_nested(), ledger.batched_balances():
             for row in rows:
                 try:
                     donation, created = services.record_donation(row.data, actor=actor, today=today)
@@ -556,7 +557,7 @@ def _read_source(source) -> bytes:
     return data
 
 
-def _read_table(data: bytes, filename: str) -> _Table:
+def _read_table(data: bytes, filename: str, max_rows: int = MAX_ROWS) -> _Table:
     """The header and the non-blank rows of an .xlsx or .csv file, or ``ImportFileError``."""
     suffix = Path(filename).suffix.casefold()
     if suffix == ".xls":
@@ -567,10 +568,10 @@ def _read_table(data: bytes, filename: str) -> _Table:
         raise ImportFileError(Problem(None, EMPTY_FILE))
     rows = _xlsx_rows(data) if suffix in (".xlsx", ".xlsm") else _csv_rows(data)
     with closing(rows):  # on an early error, end the reader (and its warning filter) now
-        return _table(rows)
+        return _table(rows, max_rows)
 
 
-def _table(rows: Iterator[list]) -> _Table:
+def _table(rows: Iterator[list], max_rows: int) -> _Table:
     header = None
     body: list[_Row] = []
     digest = hashlib.sha256()
@@ -584,8 +585,8 @@ def _table(rows: Iterator[list]) -> _Table:
         if header is None:
             header = _Row(line, list(cells[:len(texts)]))
             continue
-        if len(body) == MAX_ROWS:
-            raise ImportFileError(Problem(None, TOO_MANY_ROWS))
+        if len(body) == max_rows:
+            raise ImportFileError(Problem(None, _too_many_rows(max_rows)))
         body.append(_Row(line, list(cells[:len(texts)])))
     if header is None:
         raise ImportFileError(Problem(None, EMPTY_FILE))

@@ -7,6 +7,10 @@ transfers cannot overdraw a fund on PostgreSQL, and on SQLite writers hold the d
 lock from the start of the transaction (``BEGIN IMMEDIATE``).
 """
 
+import copy
+from collections import defaultdict
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 
@@ -105,7 +109,65 @@ def post_entry(*, tenant_id: int, occurred_on: date, kind: str, memo: str, lines
     return entry
 
 
+_batch: ContextVar[dict | None] = ContextVar("ledger_batch", default=None)
+
+
+@contextmanager
+def batched_balances():
+    """Add up balance and month-total changes and write them once at the end (bulk imports).
+
+    Only changes that cannot overdraw are deferred; anything that takes money out of a
+    spendable account first writes what is pending, then runs its guarded update at once.
+    """
+    if _batch.get() is not None:
+        yield
+        return
+    state = {"balances": defaultdict(int), "months": defaultdict(lambda: [0, 0]), "accounts": {}}
+    token = _batch.set(state)
+    try:
+        yield
+        _write_batch(state)
+    finally:
+        _batch.reset(token)
+
+
+@contextmanager
+def batch_checkpoint():
+    """Undo the pending batched changes of a block whose database work is rolled back."""
+    state = _batch.get()
+    saved = copy.deepcopy({key: dict(value) for key, value in state.items()}) if state is not None else None
+    try:
+        yield
+    except BaseException:
+        if state is not None:
+            for key, value in saved.items():
+                state[key].clear()
+                state[key].update(value)
+        raise
+
+
+def _write_batch(state: dict) -> None:
+    for account_id, amount_fen in state["balances"].items():
+        if amount_fen:
+            db.session.execute(update(LedgerAccount).where(LedgerAccount.id == account_id)
+                               .values(balance_fen=LedgerAccount.balance_fen + amount_fen)
+                               .execution_options(synchronize_session=False))
+    for (tenant_id, account_id, month), (debit, credit) in state["months"].items():
+        _upsert_month(tenant_id, account_id, month, debit, credit)
+    for account in state["accounts"].values():
+        db.session.expire(account, ["balance_fen"])
+    for key in state:
+        state[key].clear()
+
+
 def _move_balance(account: LedgerAccount, amount_fen: int) -> None:
+    batch = _batch.get()
+    if batch is not None:
+        if amount_fen > 0 or account.category not in NON_NEGATIVE_CATEGORIES:
+            batch["balances"][account.id] += amount_fen
+            batch["accounts"][account.id] = account
+            return
+        _write_batch(batch)
     statement = (update(LedgerAccount).where(LedgerAccount.id == account.id)
                  .values(balance_fen=LedgerAccount.balance_fen + amount_fen)
                  .execution_options(synchronize_session=False))
@@ -118,12 +180,22 @@ def _move_balance(account: LedgerAccount, amount_fen: int) -> None:
 
 def _add_to_month(tenant_id: int, account_id: int, occurred_on: date, amount_fen: int) -> None:
     """Add one posting to its account's month total with one atomic upsert."""
+    debit, credit = max(amount_fen, 0), max(-amount_fen, 0)
+    batch = _batch.get()
+    if batch is not None:
+        pending = batch["months"][(tenant_id, account_id, occurred_on.replace(day=1))]
+        pending[0] += debit
+        pending[1] += credit
+        return
+    _upsert_month(tenant_id, account_id, occurred_on.replace(day=1), debit, credit)
+
+
+def _upsert_month(tenant_id: int, account_id: int, month: date, debit: int, credit: int) -> None:
     connection = db.session.connection()
     dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     table = LedgerMonthTotal.__table__
-    debit, credit = max(amount_fen, 0), max(-amount_fen, 0)
     statement = dialect_insert(table).values(tenant_id=tenant_id, account_id=account_id,
-                                             month=occurred_on.replace(day=1), debit_fen=debit, credit_fen=credit)
+                                             month=month, debit_fen=debit, credit_fen=credit)
     statement = statement.on_conflict_do_update(
         index_elements=[table.c.account_id, table.c.month],
         set_={"debit_fen": table.c.debit_fen + debit, "credit_fen": table.c.credit_fen + credit},

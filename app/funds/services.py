@@ -181,7 +181,7 @@ def record_donation(data: DonationInput, *, actor, today: date) -> tuple[Donatio
                                                                  Donation.reference == reference)):
         raise DuplicateDonation(_l("A donation with this channel and reference number is already recorded."))
     try:
-        with db.session.begin_nested():
+        with ledger.batch_checkpoint(), db.session.begin_nested():
             donation = _book_donation(data, reference, actor)
     except IntegrityError:
         if data.idempotency_key:
