@@ -35,9 +35,14 @@ def create_app(config: Config | None = None) -> Flask:
     app = Flask(__name__, template_folder="../templates", static_folder="../static",
                 instance_path=str(config.INSTANCE_PATH))
     app.config.from_object(config)
+    from app.core.web import BoundedIntConverter, refuse_nul_bytes
+
+    app.url_map.converters["int"] = BoundedIntConverter
+    app.before_request(refuse_nul_bytes)
     if app.config.get("TRUSTED_PROXY_COUNT"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXY_COUNT"], x_proto=1)
 
+    _configure_engine(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     login_manager.init_app(app)
@@ -65,6 +70,22 @@ def create_app(config: Config | None = None) -> Flask:
     _register_commands(app)
     _register_login(app)
     return app
+
+
+def _configure_engine(app: Flask) -> None:
+    """On PostgreSQL always plan with the real parameters.
+
+    Tenants differ in size by orders of magnitude; a generic plan for a prepared statement
+    (psycopg prepares after five runs) assumes an average tenant and turned 1 ms queries into
+    800 ms ones for the largest (see bench/README.md).
+    """
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    connect_args.setdefault("options", "-c plan_cache_mode=force_custom_plan")
+    options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _session_class():

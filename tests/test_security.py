@@ -249,3 +249,36 @@ def test_server_error_page_is_chinese_and_nothing_is_saved(make_app):
     assert "500" in body and "未保存" in body
     with app.app_context():
         assert db.session.scalar(select(Tenant.name).where(Tenant.id == community.id)) == "原名社区"
+
+
+def test_user_data_inside_translated_messages_is_escaped(app):
+    from flask import render_template_string
+    from flask_babel import lazy_gettext
+
+    with app.test_request_context():
+        message = lazy_gettext("Unknown purpose: %(names)s", names='<b hx-post="/x" hx-trigger="load">坏</b>')
+        html = render_template_string("<p>{{ message }}</p>", message=message)
+    assert "<b hx-post" not in html and "&lt;b hx-post" in html
+
+
+@pytest.mark.parametrize("path", [
+    "/c/{a}/funds/donations/99999999999999999999",
+    "/c/{a}/funds/donors/99999999999999999999",
+    "/c/{a}/funds/donations/new?donor=99999999999999999999",
+    "/c/{a}/funds/donations/?page=99999999999999999999",
+    "/c/{a}/funds/donors/1/statement-0.pdf",
+    "/c/{a}/funds/donors/1/statement-99999.pdf",
+    "/c/{a}/audit/?date_from=0001-01-01&date_to=9999-12-31",
+    "/c/ab%00c/public/",
+    "/c/{a}/funds/donations/?q=%00",
+    "/c/{a}/members/?q=a%00b",
+])
+def test_odd_input_never_gives_500(app, client, factory, path):
+    community = factory.tenant()
+    login(client, factory.user(roles={community: ["staff", "finance"]}))
+    response = client.get(path.format(a=community.slug))
+    assert response.status_code in (200, 302, 400, 404, 422), response.status_code
+
+
+def test_nul_byte_in_a_form_is_refused(client):
+    assert client.post("/login", data={"login": "a\x00b", "password": "x"}).status_code == 400

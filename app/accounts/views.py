@@ -10,7 +10,7 @@ from app.accounts.services import AccountError
 from app.core.database import keep_changes
 from app.core.htmx import render, render_invalid
 from app.core.pagination import paginate
-from app.core.web import or_404
+from app.core.web import or_404, query_int
 from app.extensions import limiter
 from app.tenancy.services import all_tenants_tree
 from app.tenancy.web import require, tenant_blueprint
@@ -160,7 +160,7 @@ def activate(token):
 @require("members.view")
 def index():
     search = request.args.get("q", "").strip()[:50]
-    page = paginate(services.list_members(search), request.args.get("page", 1, type=int),
+    page = paginate(services.list_members(search), query_int("page", 1),
                     current_app.config["PAGE_SIZE"])
     return render("accounts/members.html", "accounts/_member_list.html", page=page, search=search,
                   invitations=services.open_invitations(), action_form=ActionForm())

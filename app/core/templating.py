@@ -1,7 +1,7 @@
 """Template filters and globals shared by every page."""
 
 from flask import Flask, current_app, g, request
-from flask_babel import format_datetime
+from flask_babel import LazyString, format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -79,8 +79,19 @@ def switchable_tenants():
     return g.switchable_tenants
 
 
+def escape_lazy_strings(value):
+    """Lazy translations are plain text: render them as ``str`` so autoescaping applies.
+
+    Flask-Babel's ``LazyString.__html__`` marks its text safe, which would let values
+    interpolated into a message (an imported file's header, a fund name) through as HTML.
+    """
+    return str(value) if isinstance(value, LazyString) else value
+
+
 def init_templating(app: Flask) -> None:
     from app.core.money import chinese_capital, format_yuan
+
+    app.jinja_env.finalize = escape_lazy_strings
     from app.funds.forms import CHANNEL_LABELS, DONOR_TYPE_LABELS
 
     app.jinja_env.filters["local_datetime"] = local_datetime

@@ -1,11 +1,12 @@
 """Disclosure (信息公开): what a community publishes to everyone, without login."""
 import json
 
-from flask import Response, abort, current_app, g, request, send_file
+from flask import Response, abort, current_app, g, send_file
 
 from app.core import storage
 from app.core.htmx import render, render_invalid
 from app.core.pagination import paginate
+from app.core.web import query_int
 from app.disclosure import services
 from app.disclosure.forms import TraceForm
 from app.extensions import limiter
@@ -46,7 +47,7 @@ def logo():
 @public_bp.route("/donations")
 @public
 def donations():
-    page = paginate(services.public_donations_query(), request.args.get("page", 1, type=int),
+    page = paginate(services.public_donations_query(), query_int("page", 1),
                     current_app.config["PAGE_SIZE"])
     return render("disclosure/donations.html", "disclosure/_donation_list.html", page=services.public_page(page))
 

@@ -191,7 +191,7 @@ class Donation(Numbered, db.Model):
         UniqueConstraint("receipt_code"),
         Index("ix_donations_channel_reference", "tenant_id", "channel", "reference", unique=True,
               sqlite_where=text("reference <> ''"), postgresql_where=text("reference <> ''")),
-        Index("ix_donations_tenant_received", "tenant_id", "received_on"),
+        Index("ix_donations_tenant_received", "tenant_id", "received_on", "id"),
         CheckConstraint("amount_fen > 0", name="positive"),
     )
 

@@ -7,6 +7,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 
 from app.audit import services as audit
 from app.extensions import db
@@ -262,7 +263,8 @@ def latest_donations(limit: int, *, public: bool = False) -> list[Donation]:
 
 
 def donations_query(*, search: str = "", fund_key: str = "", public: bool = False):
-    query = select(Donation).join(Donation.donor).order_by(Donation.received_on.desc(), Donation.id.desc())
+    query = (select(Donation).join(Donation.donor).options(contains_eager(Donation.donor))
+             .order_by(Donation.received_on.desc(), Donation.id.desc()))
     if public:
         query = query.where(Donation.reversal_entry_id.is_(None))
     if fund_key:

@@ -6,7 +6,7 @@ from flask_login import current_user
 from app.core.htmx import render, render_invalid
 from app.core.pagination import paginate
 from app.core.timeutil import to_local, utcnow
-from app.core.web import or_404
+from app.core.web import or_404, query_int
 from app.funds import exports as exports_service
 from app.funds import ledger, services
 from app.funds.forms import (
@@ -44,7 +44,7 @@ def index():
 @require("funds.view")
 def donations():
     search = request.args.get("q", "").strip()[:50]
-    page = paginate(services.donations_query(search=search), request.args.get("page", 1, type=int),
+    page = paginate(services.donations_query(search=search), query_int("page", 1),
                     current_app.config["PAGE_SIZE"])
     return render("funds/donations.html", "funds/_donation_list.html", page=page, search=search)
 
@@ -69,7 +69,7 @@ def new_donation():
         flash(_("This community has no fund yet. Add one to the tenant definition first."), "error")
         return redirect(url_for("funds.index"))
     default = services.default_fund()
-    known = services.get_donor(request.args.get("donor", 0, type=int)) if request.method == "GET" else None
+    known = services.get_donor(query_int("donor")) if request.method == "GET" else None
     donor_data = {"donor_name": known.name, "donor_type": known.donor_type, "donor_phone": known.phone} if known else {}
     form = DonationForm(funds=funds, fund=default.key, received_on=_local_today(), **donor_data)
     if request.method == "POST" and request.headers.get("HX-Trigger-Name") == "channel":
@@ -169,7 +169,7 @@ def transfer():
 @require("funds.view")
 def donors():
     search = request.args.get("q", "").strip()[:50]
-    page = paginate(services.donor_query(search), request.args.get("page", 1, type=int),
+    page = paginate(services.donor_query(search), query_int("page", 1),
                     current_app.config["PAGE_SIZE"])
     return render("funds/donors.html", "funds/_donor_list.html", page=page, search=search)
 
@@ -183,7 +183,7 @@ def donor(number):
                   total=services.donor_totals(record))
 
 
-@bp.route("/donors/<int:number>/statement-<int:year>.pdf")
+@bp.route("/donors/<int:number>/statement-<int(min=1900, max=9999):year>.pdf")
 @require("funds.view")
 def donor_statement(number, year):
     record = or_404(services.get_donor(number))

@@ -22,6 +22,8 @@ class TenantError(ValueError):
 
 
 def get_by_slug(slug: str) -> Tenant | None:
+    if not SLUG_PATTERN.match(slug or ""):
+        return None
     return db.session.scalar(select(Tenant).where(Tenant.slug == slug))
 
 

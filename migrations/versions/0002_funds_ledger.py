@@ -143,7 +143,7 @@ def upgrade():
         batch_op.create_index('ix_donations_channel_reference', ['tenant_id', 'channel', 'reference'], unique=True, sqlite_where=sa.text("reference <> ''"), postgresql_where=sa.text("reference <> ''"))
         batch_op.create_index(batch_op.f('ix_donations_donor_id'), ['donor_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_donations_tenant_id'), ['tenant_id'], unique=False)
-        batch_op.create_index('ix_donations_tenant_received', ['tenant_id', 'received_on'], unique=False)
+        batch_op.create_index('ix_donations_tenant_received', ['tenant_id', 'received_on', 'id'], unique=False)
 
     op.create_table('ledger_accounts',
     sa.Column('id', sa.Integer(), nullable=False),
