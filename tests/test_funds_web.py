@@ -302,3 +302,62 @@ def test_web_import_is_capped_and_points_to_the_command(app, client, world):
     assert response.status_code == 422
     assert "more than 1,000 rows" in response.get_data(as_text=True)
     assert donations(app, world) == []
+
+
+def test_review_findings_on_money(app, client, world, tmp_path):
+    """Reversed references are free again, reversed receipts say void, transfers keep their dates honest."""
+    client.post("/language", data={"locale": "en"})
+    login(client, world.finance)
+    slug = world.tenant.slug
+    client.post(f"/c/{slug}/funds/donations/new", data=form(channel="bank_transfer", reference="TX-0001",
+                                                            amount="10000", received_on="2026-11-02"))
+    [wrong] = donations(app, world)
+    client.post(f"/c/{slug}/funds/donations/{wrong.number}/reverse", data={"reason": "金额录错"})
+    fixed = client.post(f"/c/{slug}/funds/donations/new", data=form(channel="bank_transfer", reference="TX-0001",
+                                                                    amount="1000", received_on="2026-11-02"))
+    assert fixed.status_code == 302, "a reversed donation frees its reference"
+    pdf = client.get(f"/c/{slug}/funds/donations/{wrong.number}/receipt.pdf")
+    path = tmp_path / "void.pdf"
+    path.write_bytes(pdf.get_data())
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "作废" in text
+    transfer = {"source": "charity", "target": "development", "amount": "10", "reason": "调拨"}
+    early = client.post(f"/c/{slug}/funds/transfer", data=transfer | {"occurred_on": "2026-01-15"})
+    assert early.status_code == 422 and "on or after" in early.get_data(as_text=True)
+    future = client.post(f"/c/{slug}/funds/transfer", data=transfer | {"occurred_on": "2099-12-31"})
+    assert future.status_code == 422
+    from zoneinfo import ZoneInfo
+
+    from app.core.timeutil import to_local, utcnow
+
+    today = to_local(utcnow(), ZoneInfo("Asia/Shanghai")).date().isoformat()
+    twice = transfer | {"occurred_on": today, "idempotency_key": "same-click"}
+    assert client.post(f"/c/{slug}/funds/transfer", data=twice).status_code == 302
+    assert client.post(f"/c/{slug}/funds/transfer", data=twice).status_code == 302
+    assert cash(app, world, "development") == 1_000, "a double click moves the money once"
+    huge = client.post(f"/c/{slug}/funds/donations/new", data=form(
+        channel="in_kind", amount="", **{"items-0-description": "金条", "items-0-quantity": "50000",
+                                         "items-0-unit_value": "1000000000000"}))
+    assert huge.status_code == 422
+    reused = client.post(f"/c/{slug}/funds/donations/new", data=form(idempotency_key="k9", amount="100"))
+    other = client.post(f"/c/{slug}/funds/donations/new", data=form(idempotency_key="k9", amount="888",
+                                                                    donor_name="李四"))
+    assert reused.status_code == 302 and other.status_code == 422
+    assert "already submitted" in other.get_data(as_text=True)
+
+
+def test_exports_cannot_carry_formulas(app, client, world):
+    import io
+
+    from openpyxl import load_workbook
+
+    login(client, world.finance)
+    client.post(f"/c/{world.tenant.slug}/funds/donations/new",
+                data=form(donor_name='=HYPERLINK("http://evil.example","x")', received_on="2026-11-02"))
+    query = "date_from=2026-11-01&date_to=2026-11-30"
+    csv_text = client.get(f"/c/{world.tenant.slug}/funds/exports/donations.csv?{query}").get_data().decode("utf-8-sig")
+    assert "'=HYPERLINK" in csv_text
+    response = client.get(f"/c/{world.tenant.slug}/funds/exports/donations.xlsx?{query}")
+    assert response.headers["Content-Disposition"].endswith('.xlsx"')
+    cell = load_workbook(io.BytesIO(response.get_data())).active["C2"]
+    assert cell.data_type == "s" and cell.value.startswith("'=")

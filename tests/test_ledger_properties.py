@@ -76,7 +76,8 @@ ROUTES = (("charity", "development"), ("development", "charity")) * 2 + (("chari
 # Every outcome the machine must reach in a run, or the test proves less than it claims.
 OUTCOMES = ("cash donation", "restricted donation", "restricted refused", "in-kind donation",
             "transfer", "overdraft refused", "same fund refused", "reversal", "double reversal refused",
-            "reversal of moved money refused", "idempotent repeat", "duplicate reference refused")
+            "reversal of moved money refused", "idempotent repeat", "duplicate reference refused",
+            "backdated transfer refused", "reused key refused")
 
 # No "explain" phase: it traces every line of SQLAlchemy and takes minutes to report a failure.
 SETTINGS = settings(max_examples=25, stateful_step_count=25, deadline=None, derandomize=True,
@@ -86,7 +87,8 @@ SETTINGS = settings(max_examples=25, stateful_step_count=25, deadline=None, dera
 donors = st.tuples(st.sampled_from(DONOR_NAMES), st.sampled_from(PHONES), st.sampled_from(DONOR_TYPES))
 dates = st.integers(0, 120).map(lambda days: TODAY - timedelta(days=days))
 amounts = st.integers(1, 10**9)
-items = st.lists(st.tuples(st.sampled_from(ITEM_NAMES), st.integers(1, 1_000), st.integers(1, 10**7)),
+# Gifts stay below the ¥100,000,000 cap on one donation (tested in test_funds_web).
+items = st.lists(st.tuples(st.sampled_from(ITEM_NAMES), st.integers(1, 1_000), st.integers(1, 10**6)),
                  min_size=1, max_size=3)
 
 
@@ -128,6 +130,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def __init__(self, app, factory: Factory, outcomes: Counter):
         super().__init__()
         self.outcomes = outcomes
+        self.cash_dates: dict = {}  # fund key -> date of the latest movement of its cash account
         # One app context (one session) for the whole run. Its SAVEPOINT is opened first, so the
         # world the factory commits lands inside it and the whole example, tenant and all, is
         # rolled back when teardown pops the context.
@@ -215,8 +218,13 @@ class LedgerMachine(RuleBasedStateMachine):
                                 code(CATEGORY_INCOME, fund_key, source), amount, data.channel,
                                 data.reference, data.idempotency_key)
         self.book([(record.money_code, amount), (record.income_code, -amount)])
+        if money_category == CATEGORY_CASH:
+            self.moved_cash(fund_key, data.received_on)
         self.records.append(record)
         return record
+
+    def moved_cash(self, fund_key: str, when) -> None:
+        self.cash_dates[fund_key] = max(when, self.cash_dates.get(fund_key, when))
 
     # --- rules --------------------------------------------------------------------------
 
@@ -261,7 +269,7 @@ class LedgerMachine(RuleBasedStateMachine):
         return record
 
     @rule(route=st.sampled_from(ROUTES), how=st.sampled_from(("part", "all", "more", "any")), amount=amounts,
-          occurred_on=dates)
+          occurred_on=st.one_of(st.just(TODAY), dates))
     def transfer(self, route, how, amount, occurred_on):
         source, target = route
         available = self.balances[code(CATEGORY_CASH, source)]
@@ -278,12 +286,16 @@ class LedgerMachine(RuleBasedStateMachine):
 
         if source == target:
             self.expect("same fund refused", FundError, move)
+        elif source in self.cash_dates and occurred_on < self.cash_dates[source]:
+            self.expect("backdated transfer refused", FundError, move)
         elif amount > available:
             self.expect("overdraft refused", InsufficientFunds, move)
         else:
             entry = self.expect("transfer", None, move)
             assert sorted(posting.amount_fen for posting in entry.postings) == [-amount, amount]
             self.book([(code(CATEGORY_CASH, target), amount), (code(CATEGORY_CASH, source), -amount)])
+            self.moved_cash(source, occurred_on)
+            self.moved_cash(target, occurred_on)
 
     @rule(record=donations)
     def reverse(self, record):
@@ -298,25 +310,36 @@ class LedgerMachine(RuleBasedStateMachine):
         else:
             donation = self.expect("reversal", None, undo)
             assert donation.is_reversed
+            if record.money_code == code(CATEGORY_CASH, record.fund_key):
+                self.moved_cash(record.fund_key, TODAY)
             record.reversed = True
             self.book([(record.money_code, -record.amount_fen), (record.income_code, record.amount_fen)])
 
     @precondition(lambda self: any(record.idempotency_key for record in self.records))
-    @rule(record=donations.filter(lambda record: record.idempotency_key is not None),
-          fund_key=st.sampled_from(FUND_KEYS), restricted=st.booleans(), amount=amounts)
-    def repeat(self, record, fund_key, restricted, amount):
-        # A repeated request (double click, retried form) may even carry other values: the key wins.
-        data = DonationInput(donor_name="别人", donor_type="person", channel=record.channel,
-                             fund=self.funds[fund_key], received_on=TODAY, amount_fen=amount,
-                             reference=record.reference, restricted=restricted,
-                             idempotency_key=record.idempotency_key)
+    @rule(record=donations.filter(lambda record: record.idempotency_key is not None), same=st.booleans(),
+          amount=amounts)
+    def repeat(self, record, same, amount):
+        # A repeated request (double click, retried form) returns the first donation; the same
+        # key with other values (an old form edited and sent again) is refused, never dropped silently.
+        original = db.session.get(Donation, record.id)
+        data = DonationInput(donor_name=original.donor.name, donor_type=original.donor.donor_type,
+                             channel=record.channel, fund=self.funds[record.fund_key], received_on=TODAY,
+                             amount_fen=record.amount_fen if same or record.channel == "in_kind" else amount,
+                             items=[ItemInput(item.description, item.quantity, item.unit, item.unit_value_fen)
+                                    for item in original.items],
+                             reference=record.reference, idempotency_key=record.idempotency_key)
         before = self.snapshot()
-        donation, created = self.expect("idempotent repeat", None, self.record(data))
-        assert not created and donation.id == record.id
+        if data.amount_fen == record.amount_fen:
+            donation, created = self.expect("idempotent repeat", None, self.record(data))
+            assert not created and donation.id == record.id
+        else:
+            self.expect("reused key refused", FundError, self.record(data))
         assert self.snapshot() == before
 
-    @precondition(lambda self: any(record.reference for record in self.records))
-    @rule(record=donations.filter(lambda record: record.reference != ""), fund_key=st.sampled_from(FUND_KEYS),
+    # A reversed donation frees its reference (for the corrected one), so only live ones are tried.
+    @precondition(lambda self: any(record.reference and not record.reversed for record in self.records))
+    @rule(record=donations.filter(lambda record: record.reference != "" and not record.reversed),
+          fund_key=st.sampled_from(FUND_KEYS),
           amount=amounts, keyed=st.booleans())
     def same_reference(self, record, fund_key, amount, keyed):
         data = DonationInput(donor_name="别人", donor_type="person", channel=record.channel,

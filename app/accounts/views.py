@@ -22,7 +22,9 @@ SESSION_TOKEN = "sid"
 
 
 def _login_key() -> str:
-    return "login:" + (request.form.get("login") or "").strip().lower()
+    """One counter per account, however its e-mail or mobile number is typed."""
+    email, mobile = services.normalise_login(request.form.get("login") or "")
+    return "login:" + (email or mobile or "")
 
 
 def _safe_next(target: str | None) -> str | None:

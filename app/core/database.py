@@ -26,7 +26,17 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if _reading_request() else "BEGIN IMMEDIATE")
+
+
+def _reading_request() -> bool:
+    """GET and HEAD requests read (public PDFs take seconds): they must not hold the write lock.
+
+    The rare write they make (touching a sign-in session) upgrades the transaction then.
+    """
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method in ("GET", "HEAD")
 
 
 def keep_changes() -> None:

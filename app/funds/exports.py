@@ -49,12 +49,30 @@ def donation_rows(date_from: date, date_to: date, labels: dict) -> list[list]:
              "已冲销" if d.is_reversed else "有效", d.note] for d in donations]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def plain_cell(value):
+    """Text a spreadsheet will not run as a formula (names come from imported files)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _is_number(value):
+        return "'" + value
+    return value
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def as_csv(header: list[str], rows: list[list]) -> bytes:
     """UTF-8 with a BOM, so Excel on Chinese Windows opens it with the right characters."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([[plain_cell(value) for value in row] for row in rows])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -64,7 +82,11 @@ def as_xlsx(title: str, header: list[str], rows: list[list]) -> bytes:
     sheet.title = title[:31]
     sheet.append(header)
     for row in rows:
-        sheet.append(row)
+        sheet.append([plain_cell(value) for value in row])
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

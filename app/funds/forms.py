@@ -97,6 +97,7 @@ class DonationForm(FlaskForm):
 
 
 class TransferForm(FlaskForm):
+    idempotency_key = HiddenField()
     source = SelectField(_l("From fund"))
     target = SelectField(_l("To fund"))
     amount = YuanField(_l("Amount (yuan)"), render_kw={"inputmode": "decimal"})
@@ -109,6 +110,8 @@ class TransferForm(FlaskForm):
         choices = [SelectChoice(fund.key, fund.name) for fund in funds]
         self.source.choices = choices
         self.target.choices = list(choices)
+        if not self.idempotency_key.data:
+            self.idempotency_key.data = uuid.uuid4().hex
 
     def validate_amount(self, field):
         if field.fen is None and not field.errors:

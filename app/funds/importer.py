@@ -4,10 +4,10 @@ Every row is read and checked first (parsing, ``services.validate_donation``, du
 by default nothing is recorded when any row is wrong, with ``partial=True`` the good rows
 are. Duplicates are skipped and reported, never recorded twice: a row whose channel and
 reference number are already recorded (or appear on an earlier line of the file), or a
-row of a file already imported. Each row's idempotency key is the hash of the file's
-content (its cells as text, so the same rows re-saved or exported as CSV hash alike) and
-its line number, so a resubmitted upload cannot record a row twice, even without a
-reference number.
+row already imported. Each row's idempotency key is a hash of what the row says (date,
+donor, type, amount, channel, reference, fund, note) and how many identical rows came
+before it in the file, so a re-uploaded file — re-saved, with lines added or columns
+moved — cannot record a row twice, even without a reference number.
 
 Line numbers are the spreadsheet's row numbers (the header is usually line 1). Messages
 are lazy translations, rendered where they are shown. Nothing here commits.
@@ -306,21 +306,37 @@ class _Lookups:
 
 
 def _check_rows(table: _Table, columns: dict[str, int], lookups: _Lookups, today: date) -> list[_Checked]:
-    prefix = f"{KEY_PREFIX}:{table.content_hash[:40]}:"
-    imported_keys = set(db.session.scalars(select(Donation.idempotency_key)
-                                           .where(Donation.idempotency_key.startswith(prefix, autoescape=True))))
-    checked = []
+    checked, occurrences = [], {}
     for row in table.rows:
-        key = f"{prefix}{row.line}"
-        if key in imported_keys:
-            checked.append(_Checked(row.line, problems=[ALREADY_IMPORTED], duplicate=True))
-            continue
         data, problems = _parse_row(row, columns, lookups, today)
         if data is not None:
-            data.idempotency_key = key
+            content = _row_content(data)
+            occurrences[content] = occurrences.get(content, 0) + 1
+            data.idempotency_key = _row_key(content, occurrences[content])
         checked.append(_Checked(row.line, data, problems))
+    keys = [row.data.idempotency_key for row in checked if row.data is not None]
+    imported = set()
+    for start in range(0, len(keys), 500):
+        imported.update(db.session.scalars(select(Donation.idempotency_key)
+                                           .where(Donation.idempotency_key.in_(keys[start:start + 500]))))
+    for row in checked:
+        if row.data is not None and row.data.idempotency_key in imported:
+            row.data, row.problems, row.duplicate = None, [ALREADY_IMPORTED], True
     _mark_repeated_references(checked)
     return checked
+
+
+def _row_content(data: DonationInput) -> str:
+    """What makes a row the same row again, whatever file or line it comes in."""
+    amount = sum(item.quantity * item.unit_value_fen for item in data.items) if data.items else data.amount_fen
+    return "\x1f".join([data.received_on.isoformat(), data.donor_name.strip(), data.donor_type, str(amount),
+                        data.channel, data.reference.strip(), data.fund.key, data.note.strip()])
+
+
+def _row_key(content: str, occurrence: int) -> str:
+    """The idempotency key of the n-th identical row: re-uploads (edited or not) never record it twice."""
+    digest = hashlib.sha256(f"{content}\x1f{occurrence}".encode()).hexdigest()
+    return f"{KEY_PREFIX}:{digest[:48]}"
 
 
 def _mark_repeated_references(checked: list[_Checked]) -> None:
@@ -331,7 +347,7 @@ def _mark_repeated_references(checked: list[_Checked]) -> None:
     for start in range(0, len(references), 500):
         chunk = references[start:start + 500]
         recorded.update(tuple(row) for row in db.session.execute(select(Donation.channel, Donation.reference)
-                                           .where(Donation.reference.in_(chunk))))
+                                           .where(Donation.reference.in_(chunk), Donation.reversal_entry_id.is_(None))))
     first_line: dict[tuple[str, str], int] = {}
     for row in good:
         pair = (row.data.channel, row.data.reference)

@@ -7,7 +7,6 @@ transfers cannot overdraw a fund on PostgreSQL, and on SQLite writers hold the d
 lock from the start of the transaction (``BEGIN IMMEDIATE``).
 """
 
-import copy
 from collections import defaultdict
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -15,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.audit import services as audit
@@ -35,6 +34,8 @@ from app.funds.models import (
     Posting,
 )
 
+MAX_LINE_FEN = 10**15  # far below BIGINT, so balances and month totals can never overflow
+
 
 class LedgerError(ValueError):
     """The ledger refused an entry; the message is for the user."""
@@ -50,8 +51,8 @@ class Line:
     amount_fen: int
 
 
-def account_code(category: str, fund: Fund | None, source: str | None = None) -> str:
-    parts = [category, fund.key if fund is not None else "", source or ""]
+def account_code(category: str, fund_key: str | None, source: str | None = None) -> str:
+    parts = [category, fund_key or "", source or ""]
     return ":".join(part for part in parts if part)
 
 
@@ -64,7 +65,7 @@ def ensure_fund_accounts(fund: Fund) -> None:
     wanted += [(CATEGORY_INCOME, source, f"{fund.name}·收入·{source}") for source in SOURCES]
     existing = set(db.session.scalars(select(LedgerAccount.code).where(LedgerAccount.fund_id == fund.id)))
     for category, source, name in wanted:
-        code = account_code(category, fund, source)
+        code = account_code(category, fund.key, source)
         if code not in existing:
             db.session.add(LedgerAccount(tenant_id=fund.tenant_id, code=code, name=name, category=category,
                                          fund_id=fund.id, source=source, balance_fen=0))
@@ -72,11 +73,11 @@ def ensure_fund_accounts(fund: Fund) -> None:
 
 
 def fund_account(fund: Fund, category: str, source: str | None = None) -> LedgerAccount:
-    account = db.session.scalar(select(LedgerAccount).where(LedgerAccount.code == account_code(category, fund, source)))
+    account = db.session.scalar(select(LedgerAccount).where(LedgerAccount.code == account_code(category, fund.key, source)))
     if account is None:
         ensure_fund_accounts(fund)
         account = db.session.scalar(
-            select(LedgerAccount).where(LedgerAccount.code == account_code(category, fund, source)))
+            select(LedgerAccount).where(LedgerAccount.code == account_code(category, fund.key, source)))
     return account
 
 
@@ -88,6 +89,8 @@ def post_entry(*, tenant_id: int, occurred_on: date, kind: str, memo: str, lines
         raise LedgerError(_l("An entry needs at least two lines."))
     if any(not isinstance(line.amount_fen, int) or line.amount_fen == 0 for line in lines):
         raise LedgerError(_l("Every line needs a whole, non-zero amount in fen."))
+    if any(abs(line.amount_fen) > MAX_LINE_FEN for line in lines):
+        raise LedgerError(_l("The amount is too large."))
     if sum(line.amount_fen for line in lines) != 0:
         raise LedgerError(_l("Debits and credits must be equal."))
     if any(line.account.tenant_id != tenant_id for line in lines):
@@ -135,14 +138,21 @@ def batched_balances():
 def batch_checkpoint():
     """Undo the pending batched changes of a block whose database work is rolled back."""
     state = _batch.get()
-    saved = copy.deepcopy({key: dict(value) for key, value in state.items()}) if state is not None else None
+    saved = None
+    if state is not None:
+        saved = (dict(state["balances"]), {key: list(value) for key, value in state["months"].items()},
+                 dict(state["accounts"]))
     try:
         yield
     except BaseException:
         if state is not None:
-            for key, value in saved.items():
-                state[key].clear()
-                state[key].update(value)
+            balances, months, accounts = saved
+            state["balances"].clear()
+            state["balances"].update(balances)
+            state["months"].clear()
+            state["months"].update(months)
+            state["accounts"].clear()
+            state["accounts"].update(accounts)
         raise
 
 
@@ -227,6 +237,12 @@ def fund_balances() -> list[tuple[Fund, dict[str, int]]]:
         bucket = totals.setdefault(fund_id, {})
         bucket[category] = bucket.get(category, 0) + balance
     return [(fund, totals[fund.id]) for fund in funds]
+
+
+def latest_movement(account: LedgerAccount) -> date | None:
+    """The date of the latest entry that touched ``account`` (indexed by account, entry)."""
+    return db.session.scalar(select(func.max(JournalEntry.occurred_on)).join(Posting, Posting.entry_id == JournalEntry.id)
+                             .where(Posting.account_id == account.id))
 
 
 def spendable_fen(balances: dict[str, int]) -> int:

@@ -189,8 +189,10 @@ class Donation(Numbered, db.Model):
         UniqueConstraint("tenant_id", "number"),
         UniqueConstraint("tenant_id", "idempotency_key"),
         UniqueConstraint("receipt_code"),
+        # A reversed donation frees its reference, so the corrected one can be recorded.
         Index("ix_donations_channel_reference", "tenant_id", "channel", "reference", unique=True,
-              sqlite_where=text("reference <> ''"), postgresql_where=text("reference <> ''")),
+              sqlite_where=text("reference <> '' AND reversal_entry_id IS NULL"),
+              postgresql_where=text("reference <> '' AND reversal_entry_id IS NULL")),
         Index("ix_donations_tenant_received", "tenant_id", "received_on", "id"),
         CheckConstraint("amount_fen > 0", name="positive"),
     )

@@ -24,11 +24,14 @@ from app.funds.models import (
     DonationItem,
     Donor,
     Fund,
+    JournalEntry,
 )
 
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 RECEIPT_LENGTH = 10
 CHANNELS_NEEDING_REFERENCE = ("bank_transfer", "online_platform")
+# One gift above ¥100,000,000 is a typing mistake in a community fund, and it keeps sums far from overflow.
+MAX_DONATION_FEN = 100_000_000 * 100
 
 
 class FundError(ValueError):
@@ -159,6 +162,10 @@ def validate_donation(data: DonationInput, today: date) -> list[str]:
                 break
     elif not data.amount_fen or data.amount_fen <= 0:
         problems.append(_l("The amount must be greater than zero."))
+    total = sum(item.quantity * item.unit_value_fen for item in data.items) if data.channel == "in_kind" \
+        else (data.amount_fen or 0)
+    if total > MAX_DONATION_FEN:
+        problems.append(_l("One donation cannot be more than ¥100,000,000. Check the amount."))
     if data.channel in CHANNELS_NEEDING_REFERENCE and not data.reference.strip():
         problems.append(_l("Give the transfer or platform reference number."))
     if data.received_on > today:
@@ -173,13 +180,14 @@ def record_donation(data: DonationInput, *, actor, today: date) -> tuple[Donatio
     if data.idempotency_key:
         existing = db.session.scalar(select(Donation).where(Donation.idempotency_key == data.idempotency_key))
         if existing is not None:
-            return existing, False
+            return _same_submission(existing, data), False
     problems = validate_donation(data, today)
     if problems:
         raise FundError(problems[0])
     reference = data.reference.strip()
     if reference and db.session.scalar(select(Donation.id).where(Donation.channel == data.channel,
-                                                                 Donation.reference == reference)):
+                                                                 Donation.reference == reference,
+                                                                 Donation.reversal_entry_id.is_(None))):
         raise DuplicateDonation(_l("A donation with this channel and reference number is already recorded."))
     try:
         with ledger.batch_checkpoint(), db.session.begin_nested():
@@ -191,6 +199,16 @@ def record_donation(data: DonationInput, *, actor, today: date) -> tuple[Donatio
                 return existing, False
         raise DuplicateDonation(_l("A donation with this channel and reference number is already recorded.")) from None
     return donation, True
+
+
+def _same_submission(existing: Donation, data: DonationInput) -> Donation:
+    """A repeated form: the same donation again is fine; different data under the same key is refused."""
+    amount = sum(item.quantity * item.unit_value_fen for item in data.items) if data.channel == "in_kind" \
+        else data.amount_fen
+    if (existing.amount_fen, existing.channel, existing.fund_id) != (amount, data.channel, data.fund.id) or (
+            data.donor is None and existing.donor.name != data.donor_name.strip()):
+        raise FundError(_l("This form was already submitted for another donation. Reload the page to record a new one."))
+    return existing
 
 
 def _book_donation(data: DonationInput, reference: str, actor) -> Donation:
@@ -239,7 +257,11 @@ def reverse_donation(donation: Donation, *, reason: str, actor, today: date) -> 
     """Undo a mistaken donation with a reversing entry; the donation stays, marked reversed."""
     if donation.is_reversed:
         raise FundError(_l("This donation has already been reversed."))
-    reversal = ledger.reverse_entry(donation.entry, reason=reason, actor=actor, occurred_on=today)
+    try:
+        with db.session.begin_nested():
+            reversal = ledger.reverse_entry(donation.entry, reason=reason, actor=actor, occurred_on=today)
+    except IntegrityError:
+        raise FundError(_l("This donation has already been reversed.")) from None
     donation.reversal_entry_id = reversal.id
     db.session.flush()
     audit.record("donation.reversed", actor=actor, obj=donation, after={"reason": reason})
@@ -277,16 +299,31 @@ def donations_query(*, search: str = "", fund_key: str = "", public: bool = Fals
 
 # --- moving money between funds ---------------------------------------------------------
 
-def transfer(*, source: Fund, target: Fund, amount_fen: int, reason: str, actor, occurred_on: date):
-    """Allocate money from one fund to another (cash to cash), refusing overdrafts."""
+def transfer(*, source: Fund, target: Fund, amount_fen: int, reason: str, actor, occurred_on: date,
+             today: date | None = None, idempotency_key: str | None = None):
+    """Allocate money from one fund to another (cash to cash), refusing overdrafts.
+
+    The date may not be in the future nor before the source fund's latest movement, so the
+    money really was there on that day and published monthly statements never go negative.
+    """
+    if idempotency_key:
+        existing = db.session.scalar(select(JournalEntry).where(JournalEntry.idempotency_key == idempotency_key))
+        if existing is not None:
+            return existing
     if source.id == target.id:
         raise FundError(_l("Choose two different funds."))
     if amount_fen <= 0:
         raise FundError(_l("The amount must be greater than zero."))
     if not reason.strip():
         raise FundError(_l("Give a reason for moving the money."))
+    if today is not None and occurred_on > today:
+        raise FundError(_l("The date cannot be in the future."))
+    latest = ledger.latest_movement(ledger.fund_account(source, CATEGORY_CASH))
+    if latest is not None and occurred_on < latest:
+        raise FundError(_l("Date the transfer on or after %(date)s, the last movement of %(fund)s.",
+                           date=latest.isoformat(), fund=source.name))
     entry = ledger.post_entry(
-        tenant_id=source.tenant_id, occurred_on=occurred_on, kind="transfer",
+        tenant_id=source.tenant_id, occurred_on=occurred_on, kind="transfer", idempotency_key=idempotency_key,
         memo=f"调拨 {source.name} → {target.name}", actor=actor, reason=reason.strip(),
         lines=[Line(ledger.fund_account(target, CATEGORY_CASH), amount_fen),
                Line(ledger.fund_account(source, CATEGORY_CASH), -amount_fen)],

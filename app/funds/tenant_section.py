@@ -82,7 +82,27 @@ def validate_funds(raw, report: Report, context: SyncContext) -> list[dict]:
                       "description": description.strip()})
     if sum(1 for fund in clean if fund["default"]) > 1:
         report.error("funds", "only one fund can be the default")
+    for index, fund in enumerate(clean):
+        held = _restricted_money_held(report, context, fund["key"]) if not fund["accepts_restricted"] else 0
+        if held:
+            report.error(f"funds.{index}.accepts_restricted",
+                         f"the fund holds {held / 100:,.2f} yuan of restricted money; it must keep accepting it")
     return clean
+
+
+def _restricted_money_held(report: Report, context: SyncContext, fund_key) -> int:
+    """Restricted money the existing fund holds (0 for a new tenant or fund)."""
+    from app.funds.models import CATEGORY_RESTRICTED, LedgerAccount
+    from app.tenancy.scoping import tenant_scope
+
+    slug = next((f.slug for f in context.files if str(f.path) == report.file), None)
+    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug)) if slug else None
+    if tenant is None or not isinstance(fund_key, str):
+        return 0
+    with tenant_scope(db.session, tenant.id):
+        balance = db.session.scalar(select(LedgerAccount.balance_fen).where(
+            LedgerAccount.code == ledger.account_code(CATEGORY_RESTRICTED, fund_key)))
+    return int(balance or 0)
 
 
 def _purposes_in_same_file(report: Report, context: SyncContext) -> list[str] | None:

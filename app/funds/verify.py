@@ -70,8 +70,8 @@ def foreign_reversals(tenant_id):
 
 
 def stale_balances(tenant_id):
-    sums = (select(Posting.account_id, func.sum(Posting.amount_fen).label("total"))
-            .group_by(Posting.account_id).subquery())
+    sums = _only(select(Posting.account_id, func.sum(Posting.amount_fen).label("total")), Posting.tenant_id, tenant_id)
+    sums = sums.group_by(Posting.account_id).subquery()
     query = (select(LedgerAccount.tenant_id, LedgerAccount.code, LedgerAccount.balance_fen,
                     func.coalesce(sums.c.total, 0))
              .outerjoin(sums, sums.c.account_id == LedgerAccount.id)

@@ -22,7 +22,7 @@ from app.funds.forms import (
 from app.funds.importer import import_donations
 from app.funds.ledger import LedgerError
 from app.funds.services import DonationInput, FundError, ItemInput
-from app.reports.pdf import content_disposition, pdf_response, render_pdf
+from app.reports.pdf import pdf_response, render_pdf
 from app.tenancy.services import tenant_zone
 from app.tenancy.web import require, tenant_blueprint
 
@@ -122,7 +122,7 @@ def donation(number):
 @require("funds.view")
 def receipt(number):
     record = or_404(services.get_donation(number))
-    pdf = render_pdf(g.tenant, "funds/receipt_pdf.html", {"donation": record,
+    pdf = render_pdf(g.tenant, "funds/receipt_pdf.html", {"donation": record, "issued_on": _local_today(),
                      "code": services.display_receipt_code(record.receipt_code)})
     return pdf_response(pdf, f"捐赠收据-{record.receipt_code}.pdf", as_attachment=False)
 
@@ -153,7 +153,8 @@ def transfer():
         try:
             services.transfer(source=services.get_fund(form.source.data), target=services.get_fund(form.target.data),
                               amount_fen=form.amount.fen, reason=form.reason.data, actor=current_user,
-                              occurred_on=form.occurred_on.data)
+                              occurred_on=form.occurred_on.data, today=_local_today(),
+                              idempotency_key=form.idempotency_key.data or None)
         except (FundError, LedgerError) as error:
             form.form_errors.append(str(error))
         else:
@@ -226,12 +227,13 @@ def export_file(kind, fmt):
             labels = {"donor_type": DONOR_TYPE_LABELS, "channel": CHANNEL_LABELS}
             header, rows = exports_service.DONATION_HEADER, exports_service.donation_rows(start, end, labels)
     name = f"{g.tenant.slug}-{kind}-{start.isoformat()}-{end.isoformat()}.{fmt}"
+    disposition = f'attachment; filename="{name}"'
     if fmt == "csv":
-        return Response(exports_service.as_csv(header, rows), mimetype="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": content_disposition(name)})
+        return Response(exports_service.as_csv(header, rows), mimetype="text/csv",
+                        headers={"Content-Disposition": disposition})
     return Response(exports_service.as_xlsx(kind, header, rows),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": content_disposition(name)})
+                    headers={"Content-Disposition": disposition})
 
 
 # --- funds (staff edit what the tenant definition declared) -----------------------------

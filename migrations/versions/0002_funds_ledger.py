@@ -140,7 +140,7 @@ def upgrade():
     sa.UniqueConstraint('tenant_id', 'number', name=op.f('uq_donations_tenant_id_number'))
     )
     with op.batch_alter_table('donations', schema=None) as batch_op:
-        batch_op.create_index('ix_donations_channel_reference', ['tenant_id', 'channel', 'reference'], unique=True, sqlite_where=sa.text("reference <> ''"), postgresql_where=sa.text("reference <> ''"))
+        batch_op.create_index('ix_donations_channel_reference', ['tenant_id', 'channel', 'reference'], unique=True, sqlite_where=sa.text("reference <> '' AND reversal_entry_id IS NULL"), postgresql_where=sa.text("reference <> '' AND reversal_entry_id IS NULL"))
         batch_op.create_index(batch_op.f('ix_donations_donor_id'), ['donor_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_donations_tenant_id'), ['tenant_id'], unique=False)
         batch_op.create_index('ix_donations_tenant_received', ['tenant_id', 'received_on', 'id'], unique=False)
@@ -231,7 +231,7 @@ def downgrade():
         batch_op.drop_index('ix_donations_tenant_received')
         batch_op.drop_index(batch_op.f('ix_donations_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_donations_donor_id'))
-        batch_op.drop_index('ix_donations_channel_reference', sqlite_where=sa.text("reference <> ''"), postgresql_where=sa.text("reference <> ''"))
+        batch_op.drop_index('ix_donations_channel_reference', sqlite_where=sa.text("reference <> '' AND reversal_entry_id IS NULL"), postgresql_where=sa.text("reference <> '' AND reversal_entry_id IS NULL"))
 
     op.drop_table('donations')
     with op.batch_alter_table('journal_entries', schema=None) as batch_op:
