@@ -361,3 +361,13 @@ def test_exports_cannot_carry_formulas(app, client, world):
     assert response.headers["Content-Disposition"].endswith('.xlsx"')
     cell = load_workbook(io.BytesIO(response.get_data())).active["C2"]
     assert cell.data_type == "s" and cell.value.startswith("'=")
+
+
+def test_form_adapts_to_the_donor_type(client, world):
+    client.post("/language", data={"locale": "en"})
+    login(client, world.staff)
+    url = f"/c/{world.tenant.slug}/funds/donations/new"
+    company = client.post(url, data=form(donor_type="company"), headers=HX | {"HX-Trigger-Name": "donor_type"})
+    assert company.status_code == 200 and "registered name" in company.get_data(as_text=True)
+    resident = client.post(url, data=form(donor_type="resident"), headers=HX | {"HX-Trigger-Name": "donor_type"})
+    assert "registered name" not in resident.get_data(as_text=True)

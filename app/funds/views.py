@@ -72,7 +72,7 @@ def new_donation():
     known = services.get_donor(query_int("donor")) if request.method == "GET" else None
     donor_data = {"donor_name": known.name, "donor_type": known.donor_type, "donor_phone": known.phone} if known else {}
     form = DonationForm(funds=funds, fund=default.key, received_on=_local_today(), **donor_data)
-    if request.method == "POST" and request.headers.get("HX-Trigger-Name") == "channel":
+    if request.method == "POST" and request.headers.get("HX-Trigger-Name") in ("channel", "donor_type"):
         return render("funds/donation_new.html", "funds/_donation_form.html", form=form)
     if form.validate_on_submit():
         try:
