@@ -528,7 +528,7 @@ def test_demo_tenants_export_and_resync_unchanged(app, tmp_path):
     assert sorted(lines(result.stdout)) == sorted(f"unchanged {slug}" for slug in DEMO_PARENTS)
 
 
-# --- known gaps (strict xfail: remove the marker once the app is fixed) -----------------
+# --- gaps found while writing these tests, now fixed in the app ---------------------------
 
 def test_cycle_through_the_database_is_refused(app, factory, tmp_path):
     top = factory.tenant("top", kind="district", name="上级区")
