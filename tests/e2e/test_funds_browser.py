@@ -41,7 +41,11 @@ def test_record_a_donation_with_live_checks(page, live_server, funded):
     expect(page.locator("input[name='items-0-description']")).to_be_visible()
     expect(page.locator("input[name=amount]")).to_have_count(0)
     assert page.evaluate("window.__noReload") == 1, "the channel switch happened in place"
+    # htmx wires up swapped-in content as it settles; a person cannot switch back faster than that.
+    page.wait_for_function("() => !document.querySelector('.htmx-settling, .htmx-swapping, .htmx-request')")
+    page.wait_for_load_state("networkidle")
     page.select_option("select[name=channel]", "cash")
+    expect(page.locator("input[name=amount]")).to_be_visible()
     page.fill("input[name=amount]", "1,234.56")
     submit = page.locator("#donation-form button[type=submit]")
     submit.dblclick()
