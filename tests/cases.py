@@ -39,6 +39,9 @@ CASES: dict[str, list[tuple]] = {
         ("POST", lambda w: "/funds/donations/new", lambda: {
             "donor_type": "resident", "donor_name": "新捐赠人", "channel": "cash", "amount": "12.50",
             "fund": "charity", "received_on": "2026-11-01"}),
+        ("POST", lambda w: f"/funds/donations/new?donor={w.a_donor_number}", lambda: {
+            "donor_type": "resident", "donor_name": "新", "channel": "cash", "amount": "1", "fund": "charity",
+            "received_on": "2026-11-01"}),
     ],
     "funds.check_donation_field": [("POST", lambda w: "/funds/donations/check/amount", lambda: {"amount": "1.234"})],
     "funds.donation": [("GET", lambda w: f"/funds/donations/{w.a_donation_number}", None)],

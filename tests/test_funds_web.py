@@ -371,3 +371,16 @@ def test_form_adapts_to_the_donor_type(client, world):
     assert company.status_code == 200 and "registered name" in company.get_data(as_text=True)
     resident = client.post(url, data=form(donor_type="resident"), headers=HX | {"HX-Trigger-Name": "donor_type"})
     assert "registered name" not in resident.get_data(as_text=True)
+
+
+def test_picking_a_donor_keeps_what_was_typed(client, world):
+    login(client, world.staff)
+    client.post(f"/c/{world.tenant.slug}/funds/donations/new",
+                data=form(donor_type="party_member", donor_name="钱党员", donor_phone="13611112222", amount="50"))
+    found = client.get(f"/c/{world.tenant.slug}/funds/donors/suggest?q=钱党员", headers=HX).get_data(as_text=True)
+    number = found.split("donor=")[1].split('"')[0]
+    typed = form(donor_name="钱", amount="321.00", note="春节慰问")
+    picked = client.post(f"/c/{world.tenant.slug}/funds/donations/new?donor={number}", data=typed, headers=HX)
+    body = picked.get_data(as_text=True)
+    assert picked.status_code == 200
+    assert 'value="钱党员"' in body and 'value="13611112222"' in body and 'value="321.00"' in body and "春节慰问" in body

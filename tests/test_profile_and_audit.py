@@ -195,3 +195,11 @@ def test_platform_admin_sees_every_tenant(client, factory):
     client.post("/logout")
     login(client, ordinary)
     assert "绿园区" not in client.get("/me").get_data(as_text=True)
+
+
+def test_inline_edit_without_javascript_returns_to_the_profile(app, client, factory):
+    community = factory.tenant()
+    login(client, factory.user(roles={community: "staff"}))
+    response = client.post(f"/c/{community.slug}/profile/phone/edit", data={"phone": "0537-7654321"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/c/{community.slug}/profile")
+    assert tenant_row(app, community.id)["phone"] == "0537-7654321"

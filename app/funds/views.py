@@ -74,6 +74,10 @@ def new_donation():
     form = DonationForm(funds=funds, fund=default.key, received_on=_local_today(), **donor_data)
     if request.method == "POST" and request.headers.get("HX-Trigger-Name") in ("channel", "donor_type"):
         return render("funds/donation_new.html", "funds/_donation_form.html", form=form)
+    picked = services.get_donor(query_int("donor")) if request.method == "POST" and "donor" in request.args else None
+    if picked is not None:  # a suggested donor picked in the form: keep everything else that was typed
+        form.donor_name.data, form.donor_type.data, form.donor_phone.data = picked.name, picked.donor_type, picked.phone
+        return render("funds/donation_new.html", "funds/_donation_form.html", form=form)
     if form.validate_on_submit():
         try:
             donation, created = services.record_donation(_donation_input(form), actor=current_user,

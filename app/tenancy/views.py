@@ -5,7 +5,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.accounts import services as accounts
 from app.audit.services import search_entries
-from app.core.htmx import render, render_invalid
+from app.core.htmx import is_htmx, render, render_invalid
 from app.extensions import db
 from app.funds.ledger import fund_balances
 from app.tenancy import services
@@ -70,6 +70,9 @@ def edit_profile_field(field):
     form = ProfileForm(formdata=formdata, data=g.tenant.profile())
     if form.validate_on_submit():
         services.update_profile(g.tenant, {field: form[field].data or ""}, actor=current_user)
+        if not is_htmx():
+            flash(_("The community profile has been saved."), "success")
+            return redirect(url_for("tenancy.profile"))
         return render("tenancy/profile.html", "tenancy/_profile_field.html", field=field, fields=PROFILE_FIELDS,
                       logo_form=LogoForm())
     page = render_invalid if form.is_submitted() else render
