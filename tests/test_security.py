@@ -282,3 +282,21 @@ def test_odd_input_never_gives_500(app, client, factory, path):
 
 def test_nul_byte_in_a_form_is_refused(client):
     assert client.post("/login", data={"login": "a\x00b", "password": "x"}).status_code == 400
+
+
+def test_a_busy_database_does_not_fail_a_page_view(make_app, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from app.extensions import db
+
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+
+    def locked():
+        raise OperationalError("COMMIT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(db.session, "commit", locked)
+    client = app.test_client()
+    assert client.get("/login").status_code == 200, "a page view drops its incidental writes"
+    monkeypatch.setattr(db.session, "rollback", lambda: None)
+    response = client.post("/language", data={"locale": "en"})
+    assert response.status_code == 500, "a real write that cannot commit is an error, not silence"

@@ -1,8 +1,9 @@
 """Engine set-up and the request's single commit point."""
 
-from flask import Flask, g
+from flask import Flask, current_app, g, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
 
@@ -47,7 +48,16 @@ def keep_changes() -> None:
 def commit_or_rollback(response):
     """The one place a request's work is committed: on success, or when a view asked to keep it."""
     if response.status_code < 400 or g.get("keep_changes"):
-        db.session.commit()
+        try:
+            db.session.commit()
+        except OperationalError:
+            if not _reading_request():
+                raise
+            # A page view only ever writes bookkeeping (a session's "last seen"); on SQLite that
+            # write can lose the race for the lock. Drop it rather than fail the page.
+            db.session.rollback()
+            current_app.logger.warning("Dropped the incidental writes of %s %s: database busy",
+                                       request.method, request.path)
     else:
         db.session.rollback()
     return response
