@@ -22,6 +22,7 @@ from app.funds.services import (
 )
 from app.tenancy.models import Tenant
 from app.tenancy.scoping import tenant_scope
+from app.tenancy.services import local_today
 from tests.conftest import login
 from tests.funds_world import fund, make_funds_world
 
@@ -59,7 +60,7 @@ def ledger_world(app, factory):
     """
     world = make_funds_world(app, factory, name="新竹社区")
     with app.app_context(), tenant_scope(db.session, world.tenant.id):
-        today = services.local_today(db.session.get(Tenant, world.tenant.id))
+        today = local_today(db.session.get(Tenant, world.tenant.id))
         this_month = today.replace(day=1)
         last_month = services.add_months(this_month, -1)
         codes = {}

@@ -19,7 +19,6 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
 from app.core.money import format_yuan
-from app.core.timeutil import to_local, utcnow
 from app.disclosure.charts import Bar, Series, stacked_bars
 from app.extensions import db
 from app.funds import ledger
@@ -37,7 +36,6 @@ from app.funds.models import (
     LedgerMonthTotal,
     Posting,
 )
-from app.tenancy.services import tenant_zone
 
 SOURCE_LABELS = {
     "donation_person": _l("Donations from individuals"),
@@ -67,11 +65,6 @@ def source_label(source: str) -> str:
 
 
 # --- months ------------------------------------------------------------------------------
-
-def local_today(tenant) -> date:
-    """Today in the community's timezone."""
-    return to_local(utcnow(), tenant_zone(tenant)).date()
-
 
 def add_months(month: date, count: int) -> date:
     index = month.year * 12 + month.month - 1 + count

@@ -27,7 +27,7 @@ def _helpers():
 @public_bp.route("/")
 @public
 def index():
-    today = services.local_today(g.tenant)
+    today = tenancy.local_today(g.tenant)
     months, sources = services.income_months(today)
     return render("disclosure/index.html", tenant_ancestors=list(reversed(tenancy.ancestors(g.tenant))),
                   balances=services.fund_balances(), months=months, sources=sources,
@@ -53,7 +53,7 @@ def donations():
 
 
 def _statement(month_text: str) -> services.Statement:
-    today = services.local_today(g.tenant)
+    today = tenancy.local_today(g.tenant)
     month = services.parse_month(month_text, today)
     if month is None:
         abort(404)
@@ -80,7 +80,7 @@ def statement_pdf(month):
                                      font_size=14)
 
     pdf = render_pdf(g.tenant, "disclosure/statement_pdf.html", {
-        "statement": record, "chart": chart, "printed_on": services.local_today(g.tenant)})
+        "statement": record, "chart": chart, "printed_on": tenancy.local_today(g.tenant)})
     return pdf_response(pdf, f"{g.tenant.name}{record.month.year}年{record.month.month}月资金公示表.pdf",
                         as_attachment=False)
 

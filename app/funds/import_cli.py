@@ -6,11 +6,10 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from app.core.timeutil import to_local, utcnow
 from app.extensions import db
 from app.funds.importer import import_donations
 from app.tenancy.scoping import tenant_scope
-from app.tenancy.services import get_by_slug, tenant_zone
+from app.tenancy.services import get_by_slug, local_today
 
 donations_cli = AppGroup("donations", help="Donations: import bank statements and platform exports.")
 
@@ -30,7 +29,7 @@ def import_command(path: Path, slug: str, partial: bool):
     if tenant is None:
         click.echo(f"No tenant '{slug}'.", err=True)
         sys.exit(1)
-    today = to_local(utcnow(), tenant_zone(tenant)).date()
+    today = local_today(tenant)
     with tenant_scope(db.session, tenant.id):
         report = import_donations(path, path.name, tenant=tenant, actor=None, today=today, partial=partial)
         for problem in report.problems:

@@ -5,7 +5,6 @@ from flask_login import current_user
 
 from app.core.htmx import render, render_invalid
 from app.core.pagination import paginate
-from app.core.timeutil import to_local, utcnow
 from app.core.web import or_404, query_int
 from app.funds import exports as exports_service
 from app.funds import ledger, services
@@ -23,15 +22,14 @@ from app.funds.importer import import_donations
 from app.funds.ledger import LedgerError
 from app.funds.services import DonationInput, FundError, ItemInput
 from app.reports.pdf import pdf_response, render_pdf
-from app.tenancy.services import tenant_zone
+from app.tenancy.services import local_today
 from app.tenancy.web import require, tenant_blueprint
 
 bp = tenant_blueprint("funds", __name__, "/funds")
 
 
 def _local_today():
-    """Today in the community's timezone (dates of gifts are local dates)."""
-    return to_local(utcnow(), tenant_zone(g.tenant)).date()
+    return local_today(g.tenant)
 
 
 @bp.route("/")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.tenancy import definitions
 from app.tenancy.models import Tenant
-from app.tenancy.services import get_by_slug
+from app.tenancy.services import get_by_slug, logo_limits
 from app.tenancy.sync import sync
 
 tenants_cli = AppGroup("tenants", help="Tenant definitions (tenants/*.toml).")
@@ -20,19 +20,13 @@ demo_cli = AppGroup("demo", help="Demo data for trying Linli out.")
 DEMO_PASSWORD = "linli-demo-2026"
 
 
-def logo_limits() -> dict:
-    config = current_app.config
-    return {"max_bytes": config["LOGO_MAX_BYTES"], "max_pixels": config["LOGO_MAX_PIXELS"],
-            "max_side": config["LOGO_MAX_SIDE"]}
-
-
 @tenants_cli.command("sync")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--create-only", is_flag=True, help="Create missing tenants; leave existing ones as they are.")
 def sync_command(paths, create_only):
     """Create or update tenants from TOML files (default: the tenants/ folder)."""
     paths = list(paths) or [Path(current_app.root_path).parent / "tenants"]
-    result = sync(paths, upload_root=current_app.config["UPLOAD_FOLDER"], logo_limits=logo_limits(),
+    result = sync(paths, upload_root=current_app.config["UPLOAD_FOLDER"], logo_limits=logo_limits(current_app.config),
                   create_only=create_only)
     if not result.ok:
         db.session.rollback()

@@ -2,6 +2,7 @@
 
 import io
 import re
+from datetime import date
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask_babel import lazy_gettext as _l
@@ -10,6 +11,7 @@ from sqlalchemy import select
 
 from app.audit import services as audit
 from app.core import storage
+from app.core.timeutil import to_local, utcnow
 from app.extensions import db
 from app.tenancy.models import Tenant
 
@@ -127,6 +129,17 @@ def set_logo(tenant: Tenant, data: bytes, *, actor, limits: dict, upload_root) -
     db.session.flush()
     audit.record("tenant.logo_updated", actor=actor, tenant=tenant, obj=tenant, object_ref=tenant.slug,
                  object_label=tenant.name, before={"logo": old_key}, after={"logo": tenant.logo_key})
+
+
+def logo_limits(config) -> dict:
+    """The logo checks configured for this app (size in bytes, pixels, longest side)."""
+    return {"max_bytes": config["LOGO_MAX_BYTES"], "max_pixels": config["LOGO_MAX_PIXELS"],
+            "max_side": config["LOGO_MAX_SIDE"]}
+
+
+def local_today(tenant: Tenant) -> date:
+    """Today in the community's timezone (gifts, transfers and statements use local dates)."""
+    return to_local(utcnow(), tenant_zone(tenant)).date()
 
 
 def tenant_zone(tenant: Tenant) -> ZoneInfo:

@@ -17,12 +17,6 @@ from app.tenancy.web import can, public, require, tenant_blueprint
 bp = tenant_blueprint("tenancy", __name__)
 
 
-def _logo_limits() -> dict:
-    config = current_app.config
-    return {"max_bytes": config["LOGO_MAX_BYTES"], "max_pixels": config["LOGO_MAX_PIXELS"],
-            "max_side": config["LOGO_MAX_SIDE"]}
-
-
 @bp.route("/")
 @public
 def home():
@@ -104,7 +98,7 @@ def upload_logo():
     if form.validate_on_submit():
         try:
             services.set_logo(g.tenant, form.logo.data.read(current_app.config["LOGO_MAX_BYTES"] + 1),
-                              actor=current_user, limits=_logo_limits(),
+                              actor=current_user, limits=services.logo_limits(current_app.config),
                               upload_root=current_app.config["UPLOAD_FOLDER"])
         except TenantError as error:
             form.logo.errors.append(str(error))
