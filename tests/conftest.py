@@ -134,6 +134,19 @@ def app(make_app):
     return make_app()
 
 
+@pytest.fixture
+def english_app(make_app):
+    """Service messages are asserted in English (outside a request they use the default locale)."""
+    return make_app(BABEL_DEFAULT_LOCALE="en")
+
+
+@pytest.fixture
+def english_world(english_app, factory):
+    from tests.funds_world import make_funds_world
+
+    return make_funds_world(english_app, factory)
+
+
 @contextmanager
 def undone(app):
     """Whatever happens inside (requests included) is rolled back afterwards."""

@@ -38,3 +38,4 @@ def make_funds_world(app, factory: Factory, name="新竹社区") -> FundsWorld:
 
 def fund(key: str) -> Fund:
     return db.session.scalar(db.select(Fund).where(Fund.key == key))
+

@@ -29,14 +29,13 @@ from tests.funds_world import TODAY, fund, make_funds_world
 
 
 @pytest.fixture
-def app(make_app):
-    """Service messages are asserted in English (outside a request they use the default locale)."""
-    return make_app(BABEL_DEFAULT_LOCALE="en")
+def app(english_app):
+    return english_app
 
 
 @pytest.fixture
-def world(app, factory):
-    return make_funds_world(app, factory)
+def world(english_world):
+    return english_world
 
 
 def donation_input(**extra):

@@ -177,15 +177,20 @@ def test_real_gif_is_refused_with_type_message(staff_client):
     assert "PNG" in response.get_data(as_text=True) and "JPEG" in response.get_data(as_text=True)
 
 
-def test_logo_too_large_is_refused(make_app):
+def staff_signed_in(make_app, **config):
+    """An app with ``config``, one community and its staff member signed in: (client, community)."""
     from tests.conftest import Factory
 
-    app = make_app(LOGO_MAX_BYTES=10_000)
+    app = make_app(**config)
     factory = Factory(app)
     community = factory.tenant()
-    staff = factory.user(roles={community: "staff"})
     client = app.test_client()
-    login(client, staff)
+    login(client, factory.user(roles={community: "staff"}))
+    return client, community
+
+
+def test_logo_too_large_is_refused(make_app):
+    client, community = staff_signed_in(make_app, LOGO_MAX_BYTES=10_000)
     big = png_bytes((400, 400), (1, 2, 3))
     noisy = _noise_png(200)
     assert len(noisy) > 10_000, len(big)
@@ -196,14 +201,7 @@ def test_logo_too_large_is_refused(make_app):
 
 
 def test_request_body_over_the_cap_is_413(make_app):
-    from tests.conftest import Factory
-
-    app = make_app(MAX_CONTENT_LENGTH=50_000)
-    factory = Factory(app)
-    community = factory.tenant()
-    staff = factory.user(roles={community: "staff"})
-    client = app.test_client()
-    login(client, staff)
+    client, community = staff_signed_in(make_app, MAX_CONTENT_LENGTH=50_000)
     response = client.post(f"/c/{community.slug}/profile/logo", data={"logo": (_io(b"x" * 100_000), "big.png")},
                            content_type="multipart/form-data")
     assert response.status_code == 413
