@@ -105,11 +105,17 @@ def world_paths(world: World, endpoint: str):
     return [(method, path(world), data) for method, path, data in CASES[endpoint]]
 
 
-def _merge_extra_cases() -> None:
-    from tests.cases_extra import EXTRA_CASES, EXTRA_OBJECT_ENDPOINTS
-
-    CASES.update(EXTRA_CASES)
-    OBJECT_ENDPOINTS.update(EXTRA_OBJECT_ENDPOINTS)
+DOMAIN_CASE_MODULES = ("tests.cases_extra", "tests.cases_needs", "tests.cases_projects", "tests.cases_council")
 
 
-_merge_extra_cases()
+def _merge_domain_cases() -> None:
+    """Each domain keeps its cases in its own module: ``EXTRA_CASES`` and ``EXTRA_OBJECT_ENDPOINTS``."""
+    import importlib
+
+    for name in DOMAIN_CASE_MODULES:
+        module = importlib.import_module(name)
+        CASES.update(module.EXTRA_CASES)
+        OBJECT_ENDPOINTS.update(module.EXTRA_OBJECT_ENDPOINTS)
+
+
+_merge_domain_cases()

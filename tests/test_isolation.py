@@ -97,5 +97,5 @@ def test_member_list_shows_only_own_tenant(app, client, world):
     body = client.get(f"/c/{world.a.slug}/members/").get_data(as_text=True)
     assert "甲社工" in body and "甲居民三" in body
     assert "乙社工" not in body and "乙居民" not in body
-    audit = client.get(f"/c/{world.a.slug}/audit/").get_data(as_text=True)
+    audit = client.get(f"/c/{world.a.slug}/audit/?action=invitation").get_data(as_text=True)
     assert "甲受邀人" in audit and "乙受邀人" not in audit

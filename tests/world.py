@@ -6,12 +6,13 @@ numbers do not exist in B: a request for A's number through B's slug must answer
 
 import io
 from dataclasses import dataclass
+from datetime import date
 
 from PIL import Image
 
 from tests.conftest import Factory, TenantRef, UserRef
 
-A_MARKERS = ("甲社区联系人", "甲社工", "甲受邀人", "甲居民", "甲捐赠人")
+A_MARKERS = ("甲社区联系人", "甲社工", "甲受邀人", "甲居民", "甲捐赠人", "甲需求", "甲项目", "甲异议")
 
 
 @dataclass
@@ -28,6 +29,12 @@ class World:
     a_invitation_number: int
     a_donation_number: int
     a_donor_number: int
+    a_need_number: int = 0
+    a_need_code: str = ""
+    a_project_number: int = 0  # a draft with a linked need
+    a_review_project_number: int = 0  # in review, its review open
+    a_approved_project_number: int = 0  # approved, on public notice, with one objection
+    a_objection_id: int = 0
 
 
 def png_bytes(size=(40, 40), color=(200, 30, 30)) -> bytes:
@@ -51,7 +58,7 @@ def build_world(app, factory: Factory) -> World:
                [("staff", "社工"), ("finance", "财务"), ("council", "议事员"), ("partner", "合伙人"),
                 ("resident", "居民")]}
     # B's staff also keeps the books, so B can reach every object route and is stopped only by the tenant.
-    users_b = {"staff": factory.user("乙社工", roles={b: ["staff", "finance"]}),
+    users_b = {"staff": factory.user("乙社工", roles={b: ["staff", "finance", "council"]}),
                "resident": factory.user("乙居民", roles={b: "resident"})}
     factory.user("甲居民二", roles={a: "resident"})
     last_a = factory.user("甲居民三", roles={a: "resident"})
@@ -74,8 +81,10 @@ def build_world(app, factory: Factory) -> World:
         db.session.commit()
     donation_number, donor_number = give_donations(app, a, ["甲捐赠人一", "甲捐赠人二", "甲捐赠人"])
     give_donations(app, b, ["乙捐赠人"])
-    return World(street, a, b, users_a, users_b, overseer, outsider, admin, membership_number, invitation_number,
-                 donation_number, donor_number)
+    world = World(street, a, b, users_a, users_b, overseer, outsider, admin, membership_number, invitation_number,
+                  donation_number, donor_number)
+    give_needs_and_projects(app, world)
+    return world
 
 
 def give_donations(app, tenant_ref, donors) -> tuple[int, int]:
@@ -97,3 +106,61 @@ def give_donations(app, tenant_ref, donors) -> tuple[int, int]:
             number, donor_number = donation.number, donation.donor.number
         db.session.commit()
         return number, donor_number
+
+
+WORLD_TODAY = date(2026, 11, 20)
+
+
+def give_needs_and_projects(app, world: World) -> None:
+    """A: four needs, a draft, a project in review, an approved one with an objection; B: a need, a draft.
+
+    A's council is its one council member (quorum 1), so the approved project is approved by her vote.
+    """
+    from app.extensions import db
+    from app.needs import services as needs
+    from app.projects import services as projects
+    from app.tenancy.models import Tenant
+    from app.tenancy.scoping import tenant_scope
+    from tests.projects_world import complete_plan
+
+    staff_roles = frozenset({"staff"})
+    for tenant_ref, staff_ref, council_ref, prefix, count in (
+            (world.b, world.users_b["staff"], world.users_b["staff"], "乙", 1),
+            (world.a, world.users_a["staff"], world.users_a["council"], "甲", 4)):
+        with app.app_context(), tenant_scope(db.session, tenant_ref.id):
+            from app.accounts.models import User
+
+            tenant = db.session.get(Tenant, tenant_ref.id)
+            tenant.settings = {**(tenant.settings or {}), "needs": {"categories": ["环境卫生", "道路设施"]},
+                               "council": {"members": 3, "quorum": 1, "majority": "simple", "review_days": 7}}
+            staff, member = db.session.get(User, staff_ref.id), db.session.get(User, council_ref.id)
+            made = [needs.submit_need(needs.NeedInput("道路设施", f"{prefix}需求{index}：路灯坏了", f"{prefix}3号楼", "",
+                                                      f"{prefix}居民", "13800000000"), categories=["道路设施"])
+                    for index in range(count)]
+            if prefix == "乙":
+                projects.create_project(title="乙项目", summary="", actor=staff)
+                db.session.commit()
+                continue
+            projects.create_project(title="甲项目旧", summary="", actor=staff)
+            projects_made = []
+            for title in ("草稿", "评审", "公示"):
+                project = projects.create_project(title=f"{prefix}项目{title}", summary="", actor=staff)
+                for section, value in complete_plan().items():
+                    projects.save_section(project, section, value, actor=staff)
+                projects_made.append(project)
+            draft, in_review, approved = projects_made
+            projects.link_need(draft, made[0], actor=staff)
+            for project in (in_review, approved):
+                projects.transition(project, "submit", actor=staff, roles=staff_roles, today=WORLD_TODAY)
+                projects.transition(project, "start_review", actor=staff, roles=staff_roles, today=WORLD_TODAY)
+            from app.council import services as council
+
+            council.cast_vote(council.current_review(approved), voter=member, choice="approve", comment="同意",
+                              today=WORLD_TODAY, roles=frozenset({"council"}))
+            objection = projects.file_objection(approved, projects.ObjectionInput(f"{prefix}异议人", "13900000000",
+                                                                                  f"{prefix}异议：施工噪音"),
+                                                today=WORLD_TODAY)
+            db.session.commit()
+            world.a_need_number, world.a_need_code = made[-1].number, made[-1].status_code
+            world.a_project_number, world.a_review_project_number = draft.number, in_review.number
+            world.a_approved_project_number, world.a_objection_id = approved.number, objection.id

@@ -24,6 +24,20 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "funds.reverse": frozenset({ROLE_FINANCE}),
     "funds.manage": frozenset({ROLE_STAFF}),
     "funds.export": frozenset({ROLE_STAFF, ROLE_FINANCE, ROLE_OVERSEER}),
+    "needs.view": frozenset({ROLE_STAFF, ROLE_COUNCIL, ROLE_OVERSEER}),
+    "needs.enter": frozenset({ROLE_STAFF}),
+    "needs.triage": frozenset({ROLE_STAFF}),
+    "projects.view": frozenset({ROLE_STAFF, ROLE_FINANCE, ROLE_COUNCIL, ROLE_OVERSEER}),
+    "projects.edit": frozenset({ROLE_STAFF}),
+    "projects.submit": frozenset({ROLE_STAFF}),
+    "projects.review": frozenset({ROLE_STAFF}),
+    "projects.decide": frozenset({ROLE_STAFF, ROLE_COUNCIL}),
+    "projects.start": frozenset({ROLE_STAFF}),
+    "projects.cancel": frozenset({ROLE_STAFF}),
+    "objections.answer": frozenset({ROLE_STAFF}),
+    "council.view": frozenset({ROLE_STAFF, ROLE_COUNCIL, ROLE_OVERSEER}),
+    "council.vote": frozenset({ROLE_COUNCIL}),
+    "council.manage": frozenset({ROLE_STAFF}),
 }
 
 

@@ -236,3 +236,81 @@ def export_document(tenant: Tenant) -> dict:
 
 def export_toml(tenant: Tenant) -> str:
     return tomli_w.dumps(export_document(tenant), multiline_strings=True)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One key of a small settings table: its default and a check returning an error or None."""
+
+    default: Any
+    check: Callable[[Any, dict], str | None]
+
+
+def settings_section(key: str, settings: dict[str, Setting], *, order: int = 100,
+                     cross_check: Callable[[dict], list[tuple[str, str]]] | None = None) -> ConfigSection:
+    """A ``[key]`` table of simple values kept in ``tenant.settings[key]`` (defaults filled in)."""
+
+    def validate(raw, report: Report, context: SyncContext) -> dict:
+        if not isinstance(raw, dict):
+            report.error(key, "must be a table")
+            return {}
+        clean = {name: setting.default for name, setting in settings.items()}
+        for name, value in raw.items():
+            if name not in settings:
+                report.error(f"{key}.{name}", "unknown key")
+                continue
+            problem = settings[name].check(value, raw)
+            if problem:
+                report.error(f"{key}.{name}", problem)
+            else:
+                clean[name] = value
+        for name, message in (cross_check(clean) if cross_check else []):
+            report.error(f"{key}.{name}", message)
+        return clean
+
+    def apply(tenant: Tenant, clean: dict, actor) -> list[str]:
+        stored = dict(tenant.settings or {})
+        if stored.get(key) == clean:
+            return []
+        stored[key] = clean
+        tenant.settings = stored
+        return [key]
+
+    def export(tenant: Tenant):
+        return (tenant.settings or {}).get(key)
+
+    return ConfigSection(key=key, validate=validate, apply=apply, export=export, order=order)
+
+
+def tenant_settings(tenant: Tenant, key: str, settings: dict[str, Setting]) -> dict:
+    """The tenant's ``[key]`` settings with defaults for anything not set."""
+    stored = (tenant.settings or {}).get(key) or {}
+    return {name: stored.get(name, setting.default) for name, setting in settings.items()}
+
+
+def whole_number(low: int, high: int) -> Callable[[Any, dict], str | None]:
+    def check(value, raw) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            return f"must be a whole number from {low} to {high}"
+        return None
+
+    return check
+
+
+def one_of(*choices: str) -> Callable[[Any, dict], str | None]:
+    def check(value, raw) -> str | None:
+        return None if value in choices else f"must be one of {', '.join(choices)}"
+
+    return check
+
+
+def list_of_names(max_items: int, max_length: int) -> Callable[[Any, dict], str | None]:
+    def check(value, raw) -> str | None:
+        if (not isinstance(value, list) or not value or len(value) > max_items
+                or not all(isinstance(item, str) and item.strip() and len(item) <= max_length for item in value)):
+            return f"must be a list of 1 to {max_items} names of at most {max_length} characters"
+        if len({item.strip() for item in value}) != len(value):
+            return "lists a name twice"
+        return None
+
+    return check

@@ -1,0 +1,1 @@
+"""The council: reviews of project plans, votes, meeting packs."""

@@ -1,0 +1,1 @@
+"""Residents' needs: public submission, support, triage."""

@@ -1,0 +1,1 @@
+"""Projects: plans, workflow, public notice, plan PDFs and public pages."""

@@ -1,0 +1,290 @@
+"""Projects: create, edit the plan by section, move through the workflow, public notice."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+
+from app.audit import services as audit
+from app.core.timeutil import utcnow
+from app.extensions import db
+from app.funds.models import Fund
+from app.needs import services as needs_service
+from app.needs.models import NEED_IN_PROJECT, Need
+from app.projects import plan as plan_module
+from app.projects import workflow
+from app.projects.models import (
+    APPROVED,
+    DRAFT,
+    IN_REVIEW,
+    PUBLISHED_STATES,
+    VERSION_APPROVED,
+    VERSION_IN_REVIEW,
+    VERSION_REJECTED,
+    VERSION_SUPERSEDED,
+    Objection,
+    Organisation,
+    PlanVersion,
+    Project,
+    ProjectEvent,
+)
+from app.projects.tenant_section import notice_days
+from app.projects.workflow import Context, WorkflowError
+
+
+class ProjectError(Exception):
+    pass
+
+
+EDITABLE_STATES = (DRAFT,)
+
+
+def fund_names() -> dict[str, str]:
+    return {fund.key: fund.name for fund in db.session.scalars(select(Fund).order_by(Fund.position, Fund.id))}
+
+
+def get_project(number: int) -> Project | None:
+    return db.session.scalar(select(Project).where(Project.number == number))
+
+
+def projects_query(*, status: str = "", search: str = ""):
+    query = select(Project).order_by(Project.number.desc())
+    if status:
+        query = query.where(Project.status == status)
+    if search:
+        pattern = f"%{search}%"
+        query = query.where(or_(Project.title.ilike(pattern), Project.summary.ilike(pattern)))
+    return query
+
+
+def counts_by_status() -> dict[str, int]:
+    return dict(db.session.execute(select(Project.status, func.count(Project.id)).group_by(Project.status)).all())
+
+
+def create_project(*, title: str, summary: str, actor, needs: list[Need] = ()) -> Project:
+    project = Project(title=title.strip()[:100], summary=(summary or "").strip()[:300], plan=plan_module.empty_plan(),
+                      created_by_id=actor.id if actor else None)
+    db.session.add(project)
+    db.session.flush()
+    db.session.add(ProjectEvent(tenant_id=project.tenant_id, project=project, action="create", from_status="",
+                                to_status=DRAFT, actor_id=actor.id if actor else None))
+    audit.record("project.create", actor=actor, obj=project, after={"title": project.title})
+    for need in needs:
+        link_need(project, need, actor=actor)
+    return project
+
+
+def _require_editable(project: Project) -> None:
+    if project.status not in EDITABLE_STATES:
+        raise ProjectError(_l("Only a draft plan can be edited. Use “Amend” or “Revise” first."))
+
+
+def update_details(project: Project, *, title: str, summary: str, actor) -> None:
+    _require_editable(project)
+    before = {"title": project.title, "summary": project.summary}
+    project.title, project.summary = title.strip()[:100], (summary or "").strip()[:300]
+    project.updated_at = utcnow()
+    changed_before, changed_after = audit.changed_values(before, {"title": project.title, "summary": project.summary})
+    if changed_after:
+        audit.record("project.edit", actor=actor, obj=project, before=changed_before, after=changed_after)
+
+
+def save_section(project: Project, section: str, value, *, actor) -> None:
+    """Replace one section of the working plan (rows already checked by the section's form)."""
+    if section not in plan_module.SECTIONS:
+        raise ProjectError(f"unknown plan section {section!r}")
+    _require_editable(project)
+    document = plan_module.normalised(project.plan)
+    if section == "budget":
+        value = [{**line, "key": line.get("key") or plan_module.new_line_key()} for line in value]
+    before = document[section]
+    document[section] = value
+    project.plan = document
+    project.budget_total_fen = plan_module.budget_total_fen(document)
+    project.updated_at = utcnow()
+    if before != value:
+        audit.record(f"project.plan.{section}", actor=actor, obj=project, before={section: before},
+                     after={section: value})
+
+
+def set_organisation(project: Project, *, name: str, contact: str, phone: str, actor) -> None:
+    _require_editable(project)
+    name = (name or "").strip()[:100]
+    if not name:
+        before, project.organisation = project.organisation, None
+        if before is not None:
+            audit.record("project.organisation", actor=actor, obj=project, before={"organisation": before.name},
+                         after={"organisation": None})
+        return
+    organisation = db.session.scalar(select(Organisation).where(Organisation.name == name))
+    if organisation is None:
+        organisation = Organisation(name=name)
+        db.session.add(organisation)
+    organisation.contact, organisation.phone = (contact or "").strip()[:50], (phone or "").strip()[:30]
+    if project.organisation is not organisation:
+        audit.record("project.organisation", actor=actor, obj=project,
+                     before={"organisation": project.organisation.name if project.organisation else None},
+                     after={"organisation": name})
+    project.organisation = organisation
+
+
+def link_need(project: Project, need: Need, *, actor) -> None:
+    _require_editable(project)
+    needs_service.move_to_project(need, project, actor=actor)
+
+
+def unlink_need(project: Project, need: Need, *, actor) -> None:
+    _require_editable(project)
+    if need.project_id != project.id:
+        raise ProjectError(_l("That need is not linked to this project."))
+    needs_service.release_from_project(need, actor=actor, note=_l("Unlinked from project #%(number)s",
+                                                                  number=project.number))
+
+
+def workflow_context(project: Project, today: date) -> Context:
+    from app.council import services as council
+    from app.council.tenant_section import council_rules
+
+    return Context(today=today, fund_names=fund_names(), council_size=len(council.roster_ids(project.tenant)),
+                   quorum=council_rules(project.tenant)["quorum"])
+
+
+def snapshot(project: Project) -> dict:
+    """The plan as frozen in a version: the working plan plus the names it refers to."""
+    document = plan_module.normalised(project.plan)
+    document["organisation"] = ({"name": project.organisation.name, "contact": project.organisation.contact,
+                                 "phone": project.organisation.phone} if project.organisation else None)
+    document["needs"] = [{"number": need.number, "category": need.category, "description": need.description,
+                          "support_count": need.support_count} for need in project.needs]
+    document["summary"] = project.summary
+    return document
+
+
+def transition(project: Project, action: str, *, actor, roles: frozenset[str], today: date, note: str = "",
+               platform_admin: bool = False) -> None:
+    """Run a manual workflow action and its side effects."""
+    from app.council import services as council
+
+    transition_ = workflow.find(project.status, action)
+    if transition_ is not None and not transition_.manual:
+        raise WorkflowError([_l("The council's vote decides this.")])
+    context = workflow_context(project, today)
+    workflow.fire(project, action, actor=actor, roles=roles, context=context, note=note,
+                  platform_admin=platform_admin)
+    if action == "start_review":
+        last = db.session.scalar(select(func.max(PlanVersion.version)).where(PlanVersion.project_id == project.id))
+        version = PlanVersion(tenant_id=project.tenant_id, project=project, version=(last or 0) + 1,
+                              title=project.title, plan=snapshot(project), budget_total_fen=project.budget_total_fen,
+                              status=VERSION_IN_REVIEW)
+        db.session.add(version)
+        db.session.flush()
+        audit.record("project.version", actor=actor, obj=project, after={"version": version.version,
+                                                                         "budget_total_fen": version.budget_total_fen})
+        council.open_review(project, version, today=today)
+    elif action == "cancel":
+        council.cancel_open_review(project, actor=actor)
+        for version in project.versions:
+            if version.status == VERSION_IN_REVIEW:
+                version.status, version.decided_at = VERSION_SUPERSEDED, utcnow()
+        for need in list(project.needs):
+            needs_service.release_from_project(need, actor=actor, note=_l("Project #%(number)s was cancelled",
+                                                                          number=project.number))
+
+
+def apply_council_decision(review, tally, *, actor, roles: frozenset[str], today: date) -> None:
+    """Called when a review closes: approve, reject, or open the next round without quorum."""
+    from app.council import services as council
+    from app.council.models import OUTCOME_APPROVED, OUTCOME_NO_QUORUM
+
+    project, version = review.project, review.plan_version
+    context = workflow_context(project, today)
+    if tally.outcome == OUTCOME_NO_QUORUM:
+        council.open_review(project, version, today=today, round_number=review.round + 1)
+        return
+    comments = "；".join(f"{vote.voter.name}：{vote.comment}" for vote in review.votes if vote.comment)
+    summary = _l("%(approve)s approve, %(reject)s reject, %(abstain)s abstain.", approve=tally.approve,
+                 reject=tally.reject, abstain=tally.abstain)
+    note = f"{summary} {comments}".strip()
+    version.decided_at = utcnow()
+    if tally.outcome == OUTCOME_APPROVED:
+        workflow.fire(project, "approve", actor=actor, roles=roles, context=context, note=note)
+        if project.approved_version is not None:
+            project.approved_version.status = VERSION_SUPERSEDED
+        version.status = VERSION_APPROVED
+        project.approved_version = version
+        project.notice_ends_on = today + timedelta(days=notice_days(project.tenant))
+    else:
+        workflow.fire(project, "reject", actor=actor, roles=roles, context=context, note=note)
+        version.status = VERSION_REJECTED
+
+
+def versions_diff(project: Project, old_number: int, new_number: int):
+    by_number = {version.version: version for version in project.versions}
+    if old_number not in by_number or new_number not in by_number:
+        return None
+    return plan_module.diff(by_number[old_number].plan, by_number[new_number].plan)
+
+
+def timeline(project: Project) -> list[ProjectEvent]:
+    return list(project.events)
+
+
+# --- public notice (公示) and objections -------------------------------------------------------
+
+def published_query():
+    return (select(Project).where(Project.status.in_(PUBLISHED_STATES)).order_by(Project.number.desc()))
+
+
+def get_published(number: int) -> Project | None:
+    return db.session.scalar(published_query().where(Project.number == number))
+
+
+def on_notice(project: Project, today: date) -> bool:
+    return project.status == APPROVED and project.notice_ends_on is not None and today <= project.notice_ends_on
+
+
+@dataclass
+class ObjectionInput:
+    name: str
+    phone: str
+    reason: str
+
+
+def file_objection(project: Project, data: ObjectionInput, *, today: date) -> Objection:
+    if not on_notice(project, today):
+        raise ProjectError(_l("Objections can only be filed while the project is on public notice."))
+    objection = Objection(tenant_id=project.tenant_id, project=project, name=data.name.strip()[:50],
+                          phone=data.phone.strip()[:30], reason=data.reason.strip()[:2000])
+    db.session.add(objection)
+    db.session.flush()
+    audit.record("project.objection", obj=project, after={"objection": objection.id, "name": objection.name})
+    return objection
+
+
+def get_objection(project: Project, objection_id: int) -> Objection | None:
+    return db.session.scalar(select(Objection).where(Objection.project_id == project.id,
+                                                     Objection.id == objection_id))
+
+
+def answer_objection(objection: Objection, *, answer: str, actor) -> None:
+    answer = (answer or "").strip()
+    if not answer:
+        raise ProjectError(_l("Write the answer to the objection."))
+    before = {"answer": objection.answer} if objection.answer else None
+    objection.answer, objection.answered_at, objection.answered_by_id = answer[:2000], utcnow(), actor.id
+    audit.record("project.objection.answer", actor=actor, obj=objection.project, before=before,
+                 after={"objection": objection.id, "answer": objection.answer})
+
+
+def unanswered_objections_count() -> int:
+    return db.session.scalar(select(func.count(Objection.id)).where(Objection.answered_at.is_(None))) or 0
+
+
+def needs_in_project_count(project: Project) -> int:
+    return db.session.scalar(select(func.count(Need.id)).where(Need.project_id == project.id,
+                                                               Need.status == NEED_IN_PROJECT)) or 0
+
+
+def projects_in_review() -> list[Project]:
+    return list(db.session.scalars(select(Project).where(Project.status == IN_REVIEW).order_by(Project.number)))
