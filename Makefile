@@ -69,6 +69,7 @@ migrate: venv
 demo: migrate
 	$(FLASK) tenants sync --create-only
 	$(FLASK) demo donations
+	$(FLASK) demo projects
 	$(FLASK) demo logins
 
 run: system-packages venv translations demo

@@ -83,6 +83,20 @@ def demo_donations():
         click.echo(f"  {name}: {count} donations, {format_yuan(total)}")
 
 
+@demo_cli.command("projects")
+def demo_projects():
+    """Needs, council members and projects from the seed reports (communities that have no project yet)."""
+    from app.accounts.demo import ensure_demo_logins
+    from app.core.timeutil import utcnow
+    from app.projects.demo import seed_demo_projects
+
+    ensure_demo_logins(DEMO_PASSWORD)
+    made = seed_demo_projects(utcnow().date(), DEMO_PASSWORD)
+    db.session.commit()
+    for name, projects, needs, council_login in made:
+        click.echo(f"  {name}: {projects} projects, {needs} needs; council member login {council_login}")
+
+
 @demo_cli.command("logins")
 def demo_logins():
     """Create one staff login per community and one overseer per street; print them."""

@@ -1,0 +1,156 @@
+"""Demo needs, council members and projects from the seed reports (``flask demo projects``).
+
+Projects go through the real services and workflow, so the demo has versions, reviews,
+votes, timelines and audit entries like real use. 铁西社区 also gets a few hundred
+residents' needs (微心愿) so the triage screens have something to work on.
+"""
+
+import random
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from app.accounts import services as accounts
+from app.accounts.models import ROLE_COUNCIL, ROLE_STAFF, Membership, User
+from app.core.timeutil import utcnow
+from app.council import services as council
+from app.council.tenant_section import council_rules
+from app.extensions import db
+from app.needs import services as needs
+from app.needs.models import Need, NeedSupport
+from app.needs.tenant_section import need_categories
+from app.projects import services
+from app.projects.demo_data import DEMO_PROJECTS, NEED_TEMPLATES, RESIDENT_NAMES, TIEXI_BUILDINGS
+from app.projects.models import Project
+from app.tenancy.models import Tenant
+from app.tenancy.scoping import tenant_scope
+
+COUNCIL_NAMES = ["王建国", "李秀英", "张志强", "刘桂兰", "陈明", "杨丽华", "赵德胜", "黄海燕", "周立新"]
+STAFF_ROLES = frozenset({ROLE_STAFF})
+COUNCIL_ROLES = frozenset({ROLE_COUNCIL})
+TRIAGE_NEEDS = 600
+DECLINE_REASONS = ["不属于社区职责范围，已转交物业处理", "涉及个人私事，建议通过其他渠道解决", "已有相同项目在实施中"]
+STATE_STEPS = {"draft": [], "submitted": ["submit"], "in_review": ["submit", "start_review"],
+               "approved": ["submit", "start_review", "vote"]}
+
+
+def council_login(tenant: Tenant, index: int) -> str:
+    return f"{tenant.slug}-council{index}@demo.linli.cn"
+
+
+def ensure_council(tenant: Tenant, password: str) -> list[User]:
+    """The tenant's council: as many members as ``[council] members`` says."""
+    members = []
+    for index in range(1, council_rules(tenant)["members"] + 1):
+        email = council_login(tenant, index)
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = accounts.create_user(name=COUNCIL_NAMES[(index - 1) % len(COUNCIL_NAMES)], password=password,
+                                        email=email)
+        accounts.add_membership(tenant, user, ROLE_COUNCIL, actor=None)
+        members.append(user)
+    return members
+
+
+def _staff(tenant: Tenant) -> User | None:
+    return db.session.scalar(select(User).join(Membership, Membership.user_id == User.id)
+                             .where(Membership.role == ROLE_STAFF).order_by(User.id).limit(1))
+
+
+def _need_input(rng: random.Random, category: str, description: str, buildings: list[str]) -> needs.NeedInput:
+    return needs.NeedInput(category=category, description=description, building=rng.choice(buildings),
+                           location="", contact_name=rng.choice(RESIDENT_NAMES),
+                           contact_phone=f"13{rng.randint(0, 9)}{rng.randint(10**7, 10**8 - 1)}")
+
+
+def seed_triage_needs(tenant: Tenant, rng: random.Random, today: date) -> int:
+    """Hundreds of needs over the last 18 months, some supported, accepted, declined or merged."""
+    categories = [category for category in need_categories(tenant) if category in NEED_TEMPLATES]
+    if not categories:
+        return 0
+    made = []
+    for _index in range(TRIAGE_NEEDS):
+        category = rng.choice(categories)
+        need = needs.submit_need(_need_input(rng, category, rng.choice(NEED_TEMPLATES[category]), TIEXI_BUILDINGS),
+                                 categories=categories)
+        submitted = utcnow() - timedelta(days=rng.randint(0, 540), minutes=rng.randint(0, 1440))
+        need.submitted_at = need.updated_at = submitted
+        need.events[0].created_at = submitted
+        supporters = int(rng.paretovariate(1.3)) - 1
+        for supporter in range(min(supporters, 60)):
+            db.session.add(NeedSupport(tenant_id=tenant.id, need_id=need.id, supporter_key=f"visitor:demo{supporter}"))
+        need.support_count = min(supporters, 60)
+        made.append(need)
+    db.session.flush()
+    staff = _staff(tenant)
+    older = [need for need in made if need.submitted_at.date() < today - timedelta(days=30)]
+    rng.shuffle(older)
+    needs.accept(older[:120], actor=staff)
+    needs.decline(older[120:135], reason=DECLINE_REASONS[0], actor=staff)
+    needs.decline(older[135:145], reason=DECLINE_REASONS[1], actor=staff)
+    for start in range(145, 160, 3):
+        needs.merge(older[start:start + 3], into=older[start], actor=staff)
+    return len(made)
+
+
+def seed_project(tenant: Tenant, data: dict, rng: random.Random, today: date, members: list[User]) -> Project:
+    staff = _staff(tenant)
+    categories = need_categories(tenant)
+    linked = []
+    for description in data.get("need_descriptions", []):
+        need = needs.submit_need(_need_input(rng, categories[0], description, ["社区"]), categories=categories)
+        for supporter in range(rng.randint(8, 40)):
+            db.session.add(NeedSupport(tenant_id=tenant.id, need_id=need.id, supporter_key=f"visitor:p{supporter}"))
+        db.session.flush()
+        need.support_count = db.session.scalar(select(func.count(NeedSupport.id))
+                                                .where(NeedSupport.need_id == need.id))
+        needs.accept([need], actor=staff)
+        linked.append(need)
+    project = services.create_project(title=data["title"], summary=data.get("summary", ""), actor=staff,
+                                      needs=linked)
+    for section, value in data["plan"].items():
+        services.save_section(project, section, value, actor=staff)
+    organisation = data.get("organisation")
+    if organisation:
+        services.set_organisation(project, name=organisation["name"], contact=organisation.get("contact", ""),
+                                  phone=organisation.get("phone", ""), actor=staff)
+    for step in STATE_STEPS[data.get("state", "draft")]:
+        if step == "vote":
+            review = council.current_review(project)
+            for index, member in enumerate(members):
+                choice = "abstain" if index == len(members) - 1 else "approve"
+                comment = "预算合理，同意实施。" if index == 0 else ("请注意施工安全。" if index == 1 else "")
+                council.cast_vote(review, voter=member, choice=choice, comment=comment, today=today,
+                                  roles=COUNCIL_ROLES)
+        else:
+            services.transition(project, step, actor=staff, roles=STAFF_ROLES, today=today)
+    if data.get("state") == "approved" and tenant.slug == "tiexi":
+        objection = services.file_objection(project, services.ObjectionInput(
+            "孙立军", "13953700000", "施工期间小区车辆停到哪里？希望提前公告。"), today=today)
+        services.answer_objection(objection, actor=staff, answer="施工分两段进行，车辆临时停放在社区广场，开工前三天张贴公告。")
+    if data.get("state") == "in_review":
+        review = council.current_review(project)
+        council.cast_vote(review, voter=members[0], choice="approve", comment="同意。", today=today,
+                          roles=COUNCIL_ROLES)
+    return project
+
+
+def seed_demo_projects(today: date, password: str) -> list[tuple[str, int, int, str]]:
+    """Per community without projects yet: (name, projects made, needs made, a council login)."""
+    made = []
+    for slug, projects in DEMO_PROJECTS.items():
+        tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+        if tenant is None:
+            continue
+        with tenant_scope(db.session, tenant.id):
+            if db.session.scalar(select(func.count(Project.id))) or _staff(tenant) is None:
+                continue
+            rng = random.Random(f"linli-demo-projects-{slug}")
+            members = ensure_council(tenant, password)
+            if slug == "tiexi":
+                seed_triage_needs(tenant, rng, today)
+            for data in projects:
+                seed_project(tenant, data, rng, today, members)
+            made.append((tenant.name, len(projects), db.session.scalar(select(func.count(Need.id))),
+                         council_login(tenant, 1)))
+    return made
