@@ -155,6 +155,10 @@ def edit_section(number, section):
     section = _section_or_404(section)
     funds = list(services.fund_names().items())
     document = plan_module.normalised(project.plan)
+    if project.status not in services.EDITABLE_STATES:
+        flash(_("Only a draft plan can be edited. Use “Amend” or “Revise” first."), "error")
+        return render("projects/section.html", "projects/_section.html", status=409, project=project, section=section,
+                      plan=document, fund_names=services.fund_names(), editable=False)
     if request.method == "GET":
         form = section_form(section, value=document[section], fund_choices=funds)
         if section == "team" and project.organisation:

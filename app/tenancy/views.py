@@ -27,8 +27,28 @@ def home():
         recent = db.session.scalars(search_entries().limit(8)).all()
         return render("tenancy/dashboard.html", recent=recent, member_count=accounts.list_members_count(),
                       invitations=accounts.open_invitations() if can("members.view") else [],
-                      balances=fund_balances() if can("funds.view") else [])
+                      balances=fund_balances() if can("funds.view") else [], work=_work_waiting(),
+                      project_state_label=project_state_label)
     return render("tenancy/member_home.html")
+
+
+def project_state_label(state: str) -> str:
+    from app.projects.workflow import STATE_LABELS
+
+    return STATE_LABELS.get(state, state)
+
+
+def _work_waiting() -> dict:
+    """What waits for someone on the dashboard: triage, projects by state, reviews, objections."""
+    from app.council import services as council
+    from app.needs import services as needs
+    from app.projects import services as projects
+
+    return {"needs_new": needs.waiting_for_triage() if can("needs.view") else None,
+            "projects": projects.counts_by_status() if can("projects.view") else {},
+            "reviews_open": council.count_open_reviews() if can("council.view") else None,
+            "my_votes": council.reviews_waiting_for(current_user) if can("council.vote") else None,
+            "objections": projects.unanswered_objections_count() if can("projects.view") else None}
 
 
 @bp.route("/profile")
