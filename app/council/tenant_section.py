@@ -29,7 +29,8 @@ COUNCIL_SETTINGS = {
 
 
 def _quorum_within_seats(clean: dict) -> list[tuple[str, str]]:
-    if clean["quorum"] > clean["members"]:
+    """``clean`` holds only values that passed their own check (a bad one is reported already)."""
+    if "quorum" in clean and "members" in clean and clean["quorum"] > clean["members"]:
         return [("quorum", f"cannot be more than the {clean['members']} members")]
     return []
 

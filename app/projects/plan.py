@@ -39,6 +39,9 @@ SECTION_LABELS = {
     "team": _l("Team and undertaking organisation"),
     "funding": _l("Funding plan"),
     "risks": _l("Risks"),
+    "summary": _l("Summary"),
+    "organisation": _l("Undertaking organisation"),
+    "needs": _l("Linked needs"),
 }
 FIELD_LABELS = {
     "name": _l("Name"), "unit": _l("Unit"), "baseline": _l("Baseline"), "target": _l("Target"),
@@ -152,13 +155,16 @@ def validate(plan: dict, fund_names: dict[str, str]) -> list[str]:
             problems.append(_l("Execution plan, row %(row)s: the end date is before the start date.", row=number))
     if not plan["team"]:
         problems.append(_l("Team: name at least the person responsible."))
+    for number, member in enumerate(plan["team"], 1):
+        if not str(member.get("name", "")).strip():
+            problems.append(_l("Team, row %(row)s: the name is missing.", row=number))
     for allocation in plan["funding"]["allocations"]:
         if allocation.get("fund") not in fund_names:
             problems.append(_l("Funding plan: an allocation names a fund that does not exist."))
     budget, funding = budget_total_fen(plan), funding_total_fen(plan)
     if budget != funding:
         problems.append(_l("Funding plan: fund allocations, crowdfunding goal and expected matching add up to "
-                           "%(funding)s yuan but the budget is %(budget)s yuan.",
+                           "%(funding)s but the budget is %(budget)s.",
                            funding=format_yuan(funding), budget=format_yuan(budget)))
     return problems
 
@@ -182,10 +188,23 @@ def _row_identity(section: str, row: dict, index: int):
                                                                            row.get("name") or index)
 
 
+def _snapshot_changes(old: dict, new: dict) -> list[Change]:
+    """What a frozen version holds besides the sections: summary, organisation, linked needs (by number)."""
+    changes = [Change(key, "changed", "", old.get(key), new.get(key))
+               for key in ("summary", "organisation") if old.get(key) != new.get(key)]
+    before = {need.get("number"): need for need in old.get("needs") or []}
+    after = {need.get("number"): need for need in new.get("needs") or []}
+    changes += [Change("needs", "added", f"#{number}", None, need)
+                for number, need in after.items() if number not in before]
+    changes += [Change("needs", "removed", f"#{number}", need, None)
+                for number, need in before.items() if number not in after]
+    return changes
+
+
 def diff(old: dict, new: dict) -> list[Change]:
     """What changed between two plans, section by section (rows matched by key, name or position)."""
+    changes = _snapshot_changes(old or {}, new or {})
     old, new = normalised(old), normalised(new)
-    changes: list[Change] = []
     if old["background"] != new["background"]:
         changes.append(Change("background", "changed", "", old["background"], new["background"]))
     for section in ROW_SECTIONS:

@@ -255,6 +255,7 @@ def settings_section(key: str, settings: dict[str, Setting], *, order: int = 100
             report.error(key, "must be a table")
             return {}
         clean = {name: setting.default for name, setting in settings.items()}
+        bad: set[str] = set()
         for name, value in raw.items():
             if name not in settings:
                 report.error(f"{key}.{name}", "unknown key")
@@ -262,9 +263,11 @@ def settings_section(key: str, settings: dict[str, Setting], *, order: int = 100
             problem = settings[name].check(value, raw)
             if problem:
                 report.error(f"{key}.{name}", problem)
+                bad.add(name)
             else:
                 clean[name] = value
-        for name, message in (cross_check(clean) if cross_check else []):
+        checked = {name: value for name, value in clean.items() if name not in bad}
+        for name, message in (cross_check(checked) if cross_check else []):
             report.error(f"{key}.{name}", message)
         return clean
 
