@@ -174,3 +174,23 @@ def test_answer_objection(app, client, world):
                        data={"answer": "施工安排在白天"})
     assert done.status_code == 302
     assert "施工安排在白天" in client.get(url(world, f"/projects/{number}")).get_data(as_text=True)
+
+
+def test_public_plan_pdf_masks_phone_numbers(app, client, world):
+    import subprocess
+
+    number = new_project(app, world)
+    with scoped(app, world):
+        project = db.session.scalar(db.select(Project).where(Project.number == number))
+        vote_all(world, to_review(world, project), ["approve"] * 5)
+        db.session.commit()
+    response = client.get(url(world, f"/public/projects/{number}/plan.pdf"))
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=response.data, capture_output=True,
+                          check=True).stdout.decode()
+    assert "138****0000" in text and "13800000000" not in text
+    login(client, world.staff)
+    staff_copy = client.get(url(world, f"/projects/{number}/versions/1/plan.pdf")).data
+    staff_text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=staff_copy, capture_output=True,
+                                check=True).stdout.decode()
+    assert "13800000000" in staff_text

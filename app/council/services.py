@@ -107,6 +107,13 @@ def reviews_waiting_for(user) -> int:
                if user.id in review.roster and all(vote.voter_id != user.id for vote in review.votes))
 
 
+def _lock(review: Review) -> None:
+    """Votes and closing take the review's row lock (PostgreSQL; SQLite writers are serialised
+    by BEGIN IMMEDIATE), so no vote lands after the tally was taken."""
+    db.session.refresh(review, with_for_update=True)
+    db.session.expire(review, ["votes"])
+
+
 def vote_of(review: Review, user) -> Vote | None:
     return next((vote for vote in review.votes if vote.voter_id == user.id), None)
 
@@ -125,6 +132,7 @@ def cast_vote(review: Review, *, voter, choice: str, comment: str, today: date, 
     """Record or change ``voter``'s vote; the last member's vote closes the review."""
     if choice not in CHOICES:
         raise CouncilError(_l("Choose approve, reject or abstain."))
+    _lock(review)
     if not review.is_open:
         raise CouncilError(_l("This review is closed; votes can no longer change."))
     if voter.id not in review.roster:
@@ -148,6 +156,7 @@ def cast_vote(review: Review, *, voter, choice: str, comment: str, today: date, 
 
 def close_review(review: Review, *, actor, roles: frozenset[str], today: date) -> Tally:
     """Staff close a review whose period is over (or everyone has voted)."""
+    _lock(review)
     if not review.is_open:
         raise CouncilError(_l("This review is already closed."))
     everyone_voted = {vote.voter_id for vote in review.votes} >= set(review.roster)

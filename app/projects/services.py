@@ -194,10 +194,12 @@ def transition(project: Project, action: str, *, actor, roles: frozenset[str], t
 
 def apply_council_decision(review, tally, *, actor, roles: frozenset[str], today: date) -> None:
     """Called when a review closes: approve, reject, or open the next round without quorum."""
+    from app.accounts.models import ROLE_COUNCIL
     from app.council import services as council
     from app.council.models import OUTCOME_APPROVED, OUTCOME_NO_QUORUM
 
     project, version = review.project, review.plan_version
+    roles = roles | {ROLE_COUNCIL}  # the council's vote decides; whoever closed the review only triggered it
     context = workflow_context(project, today)
     if tally.outcome == OUTCOME_NO_QUORUM:
         council.open_review(project, version, today=today, round_number=review.round + 1)

@@ -400,5 +400,5 @@ def public_plan_pdf(number):
     project = _published(number)
     if project.approved_version is None:
         abort(404)
-    return pdf_response(render_plan_pdf(g.tenant, project, project.approved_version),
+    return pdf_response(render_plan_pdf(g.tenant, project, project.approved_version, public=True),
                         f"项目计划书-{project.number}.pdf")
