@@ -194,3 +194,21 @@ def test_public_plan_pdf_masks_phone_numbers(app, client, world):
     staff_text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=staff_copy, capture_output=True,
                                 check=True).stdout.decode()
     assert "13800000000" in staff_text
+
+
+def test_frozen_version_and_public_page_show_the_organisation(app, client, world):
+    number = new_project(app, world)
+    with scoped(app, world):
+        from app.projects import services
+        from tests.projects_world import user
+
+        project = db.session.scalar(db.select(Project).where(Project.number == number))
+        services.set_organisation(project, name="邹城市某市政工程有限公司", contact="孟庆海", phone="13905373618",
+                                  actor=user(world.staff))
+        vote_all(world, to_review(world, project), ["approve"] * 5)
+        db.session.commit()
+    public = client.get(url(world, f"/public/projects/{number}")).get_data(as_text=True)
+    assert "邹城市某市政工程有限公司" in public and "13905373618" not in public
+    login(client, world.staff)
+    frozen = client.get(url(world, f"/projects/{number}/versions/1")).get_data(as_text=True)
+    assert "邹城市某市政工程有限公司" in frozen and "13905373618" in frozen

@@ -204,7 +204,7 @@ def apply_council_decision(review, tally, *, actor, roles: frozenset[str], today
     if tally.outcome == OUTCOME_NO_QUORUM:
         council.open_review(project, version, today=today, round_number=review.round + 1)
         return
-    comments = "；".join(f"{vote.voter.name}：{vote.comment}" for vote in review.votes if vote.comment)
+    comments = "；".join(f"{vote.voter.name}：{vote.comment.rstrip('。；;. ')}" for vote in review.votes if vote.comment)
     summary = _l("%(approve)s approve, %(reject)s reject, %(abstain)s abstain.", approve=tally.approve,
                  reject=tally.reject, abstain=tally.abstain)
     note = f"{summary} {comments}".strip()

@@ -55,6 +55,11 @@ def _labels():
             "has_endpoint": lambda name: name in current_app.view_functions}
 
 
+def frozen_plan(version) -> dict:
+    """A version's plan with every section, keeping what the snapshot adds (organisation, needs, summary)."""
+    return {**version.plan, **plan_module.normalised(version.plan)}
+
+
 def _project(number: int):
     return or_404(services.get_project(number))
 
@@ -290,7 +295,7 @@ for _transition in workflow.TRANSITIONS:
 def version(number, version):
     project = _project(number)
     record = or_404(next((item for item in project.versions if item.version == version), None))
-    return render("projects/version.html", project=project, version=record, plan=plan_module.normalised(record.plan),
+    return render("projects/version.html", project=project, version=record, plan=frozen_plan(record),
                   fund_names=services.fund_names())
 
 
@@ -363,7 +368,7 @@ def _published(number: int):
 def _public_page(project, form=None, *, status: int = 200, filed: bool = False):
     version = project.approved_version
     return render("projects/public_project.html", "projects/_objection_form.html", status=status, project=project,
-                  version=version, plan=plan_module.normalised(version.plan if version else project.plan),
+                  version=version, plan=frozen_plan(version) if version else plan_module.normalised(project.plan),
                   form=form or ObjectionForm(), on_notice=services.on_notice(project, _today()), filed=filed,
                   fund_names=services.fund_names())
 
