@@ -62,7 +62,9 @@ class Config:
     LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "30 per 10 minutes")
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 10 minutes")
     PUBLIC_TRACE_LIMIT = os.environ.get("PUBLIC_TRACE_LIMIT", "10 per minute")
-    PUBLIC_FORM_LIMIT = os.environ.get("PUBLIC_FORM_LIMIT", "5 per minute;30 per day")  # need form, objections
+    PUBLIC_FORM_LIMIT = os.environ.get("PUBLIC_FORM_LIMIT", "5 per minute;30 per day")  # objections
+    PUBLIC_NEED_LIMIT = os.environ.get("PUBLIC_NEED_LIMIT", "5 per minute;30 per day")
+    PUBLIC_SUPPORT_LIMIT = os.environ.get("PUBLIC_SUPPORT_LIMIT", "20 per minute;200 per day")
 
     HTMX_VERSION = "2.0.11"
     HTMX_CDN_URL = "https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js"

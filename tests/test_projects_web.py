@@ -212,3 +212,23 @@ def test_frozen_version_and_public_page_show_the_organisation(app, client, world
     login(client, world.staff)
     frozen = client.get(url(world, f"/projects/{number}/versions/1")).get_data(as_text=True)
     assert "邹城市某市政工程有限公司" in frozen and "13905373618" in frozen
+
+
+def test_funding_plan_accepts_zero_for_no_crowdfunding_or_matching(app, client, world):
+    number = new_project(app, world)
+    with scoped(app, world):
+        project = db.session.scalar(db.select(Project).where(Project.number == number))
+        project.status = "draft"
+        db.session.commit()
+    login(client, world.staff)
+    response = client.post(url(world, f"/projects/{number}/plan/funding/edit"),
+                           data={"rows-0-fund": "charity", "rows-0-amount": "50,000", "crowdfunding_goal": "0",
+                                 "expected_matching": "0"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    funding = load(app, world, number).plan["funding"]
+    assert funding == {"allocations": [{"fund": "charity", "amount_fen": 5_000_000}], "crowdfunding_goal_fen": 0,
+                       "expected_matching_fen": 0}
+    negative = client.post(url(world, f"/projects/{number}/plan/funding/edit"),
+                           data={"rows-0-fund": "charity", "rows-0-amount": "1", "crowdfunding_goal": "-1"},
+                           headers={"HX-Request": "true"})
+    assert negative.status_code == 422

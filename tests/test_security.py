@@ -24,7 +24,8 @@ def post_rules(app):
 
 
 def fill(rule, world) -> str:
-    values = {"slug": world.a.slug, "number": "1", "field": "name", "token": "x" * 20, "key": "charity"}
+    values = {"slug": world.a.slug, "number": "1", "field": "name", "token": "x" * 20, "key": "charity",
+              "section": "budget", "need_number": "1", "objection_id": "1", "version": "1", "code": "x" * 10}
     return rule.build({key: values[key] for key in rule.arguments}, append_unknown=False)[1]
 
 

@@ -141,6 +141,11 @@ def give_needs_and_projects(app, world: World) -> None:
                 projects.create_project(title="乙项目", summary="", actor=staff)
                 db.session.commit()
                 continue
+            from app.core import storage
+
+            # A's last need has a photo, so the photo route has something to serve.
+            made[-1].photo_key = storage.save(app.config["UPLOAD_FOLDER"], tenant.id, "need",
+                                              needs.reencode_photo(png_bytes()), suffix=".jpg")
             projects.create_project(title="甲项目旧", summary="", actor=staff)
             projects_made = []
             for title in ("草稿", "评审", "公示"):

@@ -8,12 +8,16 @@ databases; at 邹城's size (7,000+ needs) the filtered scan stays in millisecon
 """
 
 import hashlib
+import io
+import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
+from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.audit import services as audit
 from app.core.timeutil import local_midnight_as_utc, utcnow
@@ -24,6 +28,7 @@ from app.needs.models import (
     NEED_IN_PROJECT,
     NEED_MERGED,
     NEED_NEW,
+    OPEN_NEED_STATES,
     SOURCE_COUNTER,
     SOURCE_PUBLIC,
     Need,
@@ -49,6 +54,9 @@ STATUS_LABELS = {
 SORTS = ("newest", "oldest", "support")
 CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 MAX_BULK = 200
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_MAX_PIXELS = 40_000_000
+PHOTO_MAX_SIDE = 1600
 
 
 class NeedError(Exception):
@@ -85,12 +93,67 @@ def submit_need(data: NeedInput, *, categories: list[str], actor=None) -> Need:
     return need
 
 
+def display_code(code: str) -> str:
+    """A status code as printed for people: ``ABCD-EFGH-JK`` (any spelling of it is accepted back)."""
+    code = (code or "").upper()
+    return "-".join(part for part in (code[:4], code[4:8], code[8:]) if part)
+
+
+def normalise_code(code: str) -> str:
+    return "".join(ch for ch in (code or "").lower() if ch.isalnum())[:40]
+
+
+def mask_phone(phone: str) -> str:
+    """A phone number for public pages: ``138****0001`` (never the whole number)."""
+    digits = re.sub(r"\D", "", phone or "")
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    if len(digits) < 7:
+        return "****"
+    return f"{digits[:3]}****{digits[-4:]}"
+
+
+def reencode_photo(data: bytes, *, max_bytes: int = PHOTO_MAX_BYTES, max_pixels: int = PHOTO_MAX_PIXELS,
+                   max_side: int = PHOTO_MAX_SIDE) -> bytes:
+    """Check an uploaded photo (JPEG or PNG, size-capped) and re-encode it as a clean JPEG.
+
+    Re-encoding drops whatever else the file carried, including the EXIF location of phone photos.
+    """
+    if not data:
+        raise NeedError(_l("Choose an image file."))
+    if len(data) > max_bytes:
+        raise NeedError(_l("The photo is larger than %(size)s MB.", size=max_bytes // (1024 * 1024)))
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            kind = probe.format
+            width, height = probe.size
+            probe.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise NeedError(_l("The file is not a JPEG or PNG image.")) from exc
+    if kind not in ("PNG", "JPEG"):
+        raise NeedError(_l("Only JPEG and PNG photos are accepted."))
+    if width * height > max_pixels:
+        raise NeedError(_l("The photo has too many pixels."))
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image = ImageOps.exif_transpose(image)
+            rgba = image.convert("RGBA")
+            flat = Image.new("RGB", rgba.size, (255, 255, 255))
+            flat.paste(rgba, mask=rgba.getchannel("A"))
+            flat.thumbnail((max_side, max_side))
+            out = io.BytesIO()
+            flat.save(out, format="JPEG", quality=85, optimize=True)
+    except (OSError, SyntaxError, ValueError) as exc:  # truncated data that passed verify()
+        raise NeedError(_l("The file is not a JPEG or PNG image.")) from exc
+    return out.getvalue()
+
+
 def get_need(number: int) -> Need | None:
     return db.session.scalar(select(Need).where(Need.number == number))
 
 
 def get_by_code(code: str) -> Need | None:
-    code = "".join(ch for ch in (code or "").lower() if ch.isalnum())
+    code = normalise_code(code)
     if len(code) != 10:
         return None
     return db.session.scalar(select(Need).where(Need.status_code == code))
@@ -112,11 +175,14 @@ def support(need: Need, key: str) -> bool:
     """Add one person's +1; False when they already support it (or it is no longer open)."""
     if not need.is_open:
         return False
-    if db.session.scalar(select(NeedSupport.id).where(NeedSupport.need_id == need.id,
-                                                      NeedSupport.supporter_key == key)):
+    if supported_by(need, key):
         return False
-    db.session.add(NeedSupport(tenant_id=need.tenant_id, need_id=need.id, supporter_key=key))
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # two taps at once: the unique constraint decides
+            db.session.add(NeedSupport(tenant_id=need.tenant_id, need_id=need.id, supporter_key=key))
+            db.session.flush()
+    except IntegrityError:
+        return False
     db.session.execute(update(Need).where(Need.id == need.id).values(support_count=Need.support_count + 1))
     db.session.refresh(need, ["support_count"])
     return True
@@ -125,6 +191,16 @@ def support(need: Need, key: str) -> bool:
 def supported_by(need: Need, key: str) -> bool:
     return bool(db.session.scalar(select(NeedSupport.id).where(NeedSupport.need_id == need.id,
                                                                NeedSupport.supporter_key == key)))
+
+
+def supported_numbers(needs: list[Need], key: str) -> set[int]:
+    """Which of ``needs`` this person already supports (one query for a whole page)."""
+    ids = {need.id: need.number for need in needs}
+    if not ids:
+        return set()
+    found = db.session.scalars(select(NeedSupport.need_id).where(NeedSupport.need_id.in_(ids),
+                                                                 NeedSupport.supporter_key == key))
+    return {ids[need_id] for need_id in found}
 
 
 @dataclass
@@ -138,31 +214,73 @@ class NeedFilters:
     sort: str = "newest"
 
 
-def needs_query(filters: NeedFilters, tz):
-    query = select(Need)
+def _like(text: str) -> str:
+    """``text`` for a LIKE pattern: ``%`` and ``_`` typed by a person mean themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _matching(column, pattern: str, text: str):
+    """``column LIKE pattern``, ignoring case only where the text has letters that have case.
+
+    Chinese has none, and PostgreSQL's ILIKE costs several times LIKE on non-ASCII text.
+    (SQLite's LIKE ignores ASCII case anyway.)
+    """
+    if any(ch.lower() != ch.upper() for ch in text):
+        return column.ilike(pattern, escape="\\")
+    return column.like(pattern, escape="\\")
+
+
+def _conditions(filters: NeedFilters, tz) -> list:
+    conditions = []
     if filters.status:
-        query = query.where(Need.status == filters.status)
+        conditions.append(Need.status == filters.status)
     if filters.category:
-        query = query.where(Need.category == filters.category)
-    if filters.building:
-        query = query.where(Need.building.ilike(f"%{filters.building}%"))
+        conditions.append(Need.category == filters.category)
+    if filters.building:  # from the start: "3号楼" finds "3号楼2单元", not "13号楼" (the keyword finds any part)
+        conditions.append(_matching(Need.building, _like(filters.building) + "%", filters.building))
     if filters.search:
-        pattern = f"%{filters.search}%"
-        conditions = [Need.description.ilike(pattern), Need.location.ilike(pattern), Need.building.ilike(pattern),
-                      Need.contact_name.ilike(pattern)]
-        if filters.search.isdigit() and len(filters.search) < 10:
-            conditions.append(Need.number == int(filters.search))
-        query = query.where(or_(*conditions))
+        pattern = "%" + _like(filters.search) + "%"
+        matches = [_matching(column, pattern, filters.search) for column in
+                   (Need.description, Need.location, Need.building, Need.contact_name)]
+        number = filters.search.lstrip("#")
+        if number.isdigit() and len(number) < 10:
+            matches.append(Need.number == int(number))
+        conditions.append(or_(*matches))
     if filters.date_from:
-        query = query.where(Need.submitted_at >= local_midnight_as_utc(filters.date_from, tz))
+        conditions.append(Need.submitted_at >= local_midnight_as_utc(filters.date_from, tz))
     if filters.date_to:
-        query = query.where(Need.submitted_at < local_midnight_as_utc(filters.date_to + timedelta(days=1), tz))
+        conditions.append(Need.submitted_at < local_midnight_as_utc(filters.date_to + timedelta(days=1), tz))
+    return conditions
+
+
+def _ordered(query, sort: str):
     order = {"oldest": (Need.submitted_at, Need.id), "support": (Need.support_count.desc(), Need.id.desc())}
-    return query.order_by(*order.get(filters.sort, (Need.submitted_at.desc(), Need.id.desc())))
+    return query.order_by(*order.get(sort, (Need.submitted_at.desc(), Need.id.desc())))
 
 
-def counts_by_status() -> dict[str, int]:
-    return dict(db.session.execute(select(Need.status, func.count(Need.id)).group_by(Need.status)).all())
+def needs_query(filters: NeedFilters, tz):
+    """The triage list: every filter combined, in the chosen order."""
+    return _ordered(select(Need).where(*_conditions(filters, tz)), filters.sort)
+
+
+def public_needs_query(*, category: str = "", sort: str = "newest"):
+    """Needs the public may see and support: new and accepted ones."""
+    query = select(Need).where(Need.status.in_(OPEN_NEED_STATES))
+    if category:
+        query = query.where(Need.category == category)
+    return _ordered(query, sort)
+
+
+def counts_by_status(filters: NeedFilters | None = None, tz=None) -> dict[str, int]:
+    """Needs per status; with ``filters``, those matching every filter but the status (the list's tabs)."""
+    conditions = _conditions(replace(filters, status=""), tz) if filters is not None else []
+    return dict(db.session.execute(select(Need.status, func.count(Need.id)).where(*conditions)
+                                   .group_by(Need.status)).all())
+
+
+def merged_from(need: Need) -> list[Need]:
+    """The duplicates merged into ``need``."""
+    return list(db.session.scalars(select(Need).where(Need.merged_into_id == need.id).order_by(Need.number)))
 
 
 def buildings() -> list[str]:
@@ -240,9 +358,9 @@ def merge(needs: list[Need], *, into: Need, actor) -> int:
 def move_to_project(need: Need, project, *, actor) -> None:
     if need.project_id == project.id:
         return
-    need.project = project
     _move(need, NEED_IN_PROJECT, actor=actor, note=_l("Taken up in project #%(number)s: %(title)s",
                                                       number=project.number, title=project.title))
+    need.project = project
 
 
 def release_from_project(need: Need, *, actor, note) -> None:

@@ -138,6 +138,16 @@ class AllocationRow(Form):
     amount = YuanField(_l("Amount (yuan)"), render_kw={"inputmode": "decimal"})
 
 
+class AmountOrNoneField(YuanField):
+    """An optional amount where 0 means none (no crowdfunding, no matching)."""
+
+    def pre_validate(self, form):
+        if plan_module.decimal_or_none((self.data or "").replace("¥", "").replace("元", "")) == 0:
+            self.fen = 0
+            return
+        super().pre_validate(form)
+
+
 def _filled(row: Form) -> bool:
     return any((field.data not in (None, "")) for name, field in row._fields.items() if name not in ("key", "fund"))
 
@@ -224,8 +234,8 @@ class RisksForm(RowsForm):
 
 class FundingForm(RowsForm):
     rows = FieldList(FormField(AllocationRow), min_entries=1, max_entries=20)
-    crowdfunding_goal = YuanField(_l("Crowdfunding goal (yuan)"), render_kw={"inputmode": "decimal"})
-    expected_matching = YuanField(_l("Expected matching (yuan)"), render_kw={"inputmode": "decimal"},
+    crowdfunding_goal = AmountOrNoneField(_l("Crowdfunding goal (yuan)"), render_kw={"inputmode": "decimal"})
+    expected_matching = AmountOrNoneField(_l("Expected matching (yuan)"), render_kw={"inputmode": "decimal"},
                                   description=_l("Matching funds expected from partners or the charity federation."))
 
     def filled_rows(self) -> list[Form]:
