@@ -340,10 +340,9 @@ def triage(number):
     """Accept, decline or merge one need from its page."""
     record = or_404(services.get_need(number))
     form = BulkForm()
-    valid = form.validate_on_submit()
-    if valid and form.action.data == "project" and numbers:
-        return redirect(url_for("projects.new", need=numbers[:services.MAX_BULK]))
-    if valid:
+    if form.validate_on_submit() and form.action.data == "project":
+        return redirect(url_for("projects.new", need=record.number))
+    if form.validate_on_submit():
         try:
             _triage(form, [record.number])
         except NeedError as error:
