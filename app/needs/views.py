@@ -340,9 +340,10 @@ def triage(number):
     """Accept, decline or merge one need from its page."""
     record = or_404(services.get_need(number))
     form = BulkForm()
-    if form.validate_on_submit() and form.action.data == "project":
+    valid = form.validate_on_submit()
+    if valid and form.action.data == "project":
         return redirect(url_for("projects.new", need=record.number))
-    if form.validate_on_submit():
+    if valid:
         try:
             _triage(form, [record.number])
         except NeedError as error:
