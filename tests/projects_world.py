@@ -40,6 +40,8 @@ def make_projects_world(app, factory: Factory, *, members=5, quorum=3, majority=
     council = [factory.user(f"{name}议事员{index}", roles={tenant: "council"}) for index in range(1, council_size + 1)]
     with app.app_context(), tenant_scope(db.session, tenant.id):
         row = db.session.get(Tenant, tenant.id)
+        if app.config["BABEL_DEFAULT_LOCALE"] == "en":  # English service tests: an English-speaking community
+            row.locale = "en"
         apply_funds(row, FUNDS, None)
         row.settings = {**(row.settings or {}), "needs": {"categories": CATEGORIES},
                         "council": {"members": members, "quorum": quorum, "majority": majority,

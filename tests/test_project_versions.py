@@ -318,7 +318,7 @@ def test_only_a_draft_can_be_edited(app, world, state):
         for edit in edits:
             with pytest.raises(ProjectError) as refused:
                 edit()
-            assert str(refused.value) == "Only a draft plan can be edited. Use “Amend” or “Revise” first."
+            assert str(refused.value) == "Only a draft plan can be edited: first use “Amend the approved plan” or “Revise the plan”."
 
         db.session.flush()
         assert project.plan == before_plan

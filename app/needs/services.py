@@ -35,6 +35,7 @@ from app.needs.models import (
     NeedEvent,
     NeedSupport,
 )
+from app.tenancy.services import in_tenant_language
 
 # Which status may follow which: the triage workflow as a table.
 NEXT_STATES = {
@@ -293,8 +294,9 @@ def _move(need: Need, status: str, *, actor, note: str = "", audit_action: str =
         raise NeedError(_l("Need #%(number)s is “%(status)s” and cannot become “%(target)s”.", number=need.number,
                            status=STATUS_LABELS[need.status], target=STATUS_LABELS[status]))
     before = need.status
-    need.status, need.status_reason, need.updated_at = status, str(note)[:300], utcnow()
-    db.session.add(NeedEvent(tenant_id=need.tenant_id, need=need, status=status, note=str(note)[:300]))
+    note = in_tenant_language(need.tenant, note)
+    need.status, need.status_reason, need.updated_at = status, note[:300], utcnow()
+    db.session.add(NeedEvent(tenant_id=need.tenant_id, need=need, status=status, note=note[:300]))
     audit.record(audit_action or f"need.{status}", actor=actor, obj=need, before={"status": before},
                  after={"status": status, **({"note": str(note)} if note else {})})
 

@@ -101,7 +101,7 @@ class TargetRow(Form):
 
 class BudgetRow(Form):
     key = HiddenField()
-    item = StringField(_l("Item"), validators=[Optional(), Length(max=100)])
+    item = StringField(_l("Expense item"), validators=[Optional(), Length(max=100)])
     quantity = StringField(_l("Quantity"), validators=[Optional(), Length(max=20)], render_kw={"inputmode": "decimal"})
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=20)])
     unit_price = YuanField(_l("Unit price (yuan)"), render_kw={"inputmode": "decimal"})
@@ -124,7 +124,7 @@ class ActivityRow(Form):
 
 class TeamRow(Form):
     name = StringField(_l("Name"), validators=[Optional(), Length(max=50)])
-    role = StringField(_l("Role"), validators=[Optional(), Length(max=50)])
+    role = StringField(_l("Duty in the project"), validators=[Optional(), Length(max=50)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=30)])
 
 

@@ -45,8 +45,8 @@ SECTION_LABELS = {
 }
 FIELD_LABELS = {
     "name": _l("Name"), "unit": _l("Unit"), "baseline": _l("Baseline"), "target": _l("Target"),
-    "item": _l("Item"), "quantity": _l("Quantity"), "unit_price_fen": _l("Unit price"), "fund": _l("Fund"),
-    "starts_on": _l("Start"), "ends_on": _l("End"), "owner": _l("Owner"), "role": _l("Role"),
+    "item": _l("Expense item"), "quantity": _l("Quantity"), "unit_price_fen": _l("Unit price"), "fund": _l("Fund"),
+    "starts_on": _l("Start"), "ends_on": _l("End"), "owner": _l("Owner"), "role": _l("Duty in the project"),
     "phone": _l("Phone"), "risk": _l("Risk"), "mitigation": _l("Mitigation"),
     "background": _l("Background"), "crowdfunding_goal_fen": _l("Crowdfunding goal"),
     "expected_matching_fen": _l("Expected matching"), "amount_fen": _l("Amount"), "key": _l("Line"),

@@ -77,7 +77,7 @@ def create_project(*, title: str, summary: str, actor, needs: list[Need] = ()) -
 
 def _require_editable(project: Project) -> None:
     if project.status not in EDITABLE_STATES:
-        raise ProjectError(_l("Only a draft plan can be edited. Use “Amend” or “Revise” first."))
+        raise ProjectError(_l("Only a draft plan can be edited: first use “Amend the approved plan” or “Revise the plan”."))
 
 
 def update_details(project: Project, *, title: str, summary: str, actor) -> None:

@@ -161,7 +161,7 @@ def edit_section(number, section):
     funds = list(services.fund_names().items())
     document = plan_module.normalised(project.plan)
     if project.status not in services.EDITABLE_STATES:
-        flash(_("Only a draft plan can be edited. Use “Amend” or “Revise” first."), "error")
+        flash(_("Only a draft plan can be edited: first use “Amend the approved plan” or “Revise the plan”."), "error")
         return render("projects/section.html", "projects/_section.html", status=409, project=project, section=section,
                       plan=document, fund_names=services.fund_names(), editable=False)
     if request.method == "GET":

@@ -27,6 +27,7 @@ from app.projects.models import (
     Project,
     ProjectEvent,
 )
+from app.tenancy.services import in_tenant_language
 
 
 class WorkflowError(Exception):
@@ -141,7 +142,7 @@ def fire(project: Project, action: str, *, actor, roles: frozenset[str], context
                                 action=ACTION_LABELS.get(action, action))])
     if not allowed(transition.permission, roles, platform_admin=platform_admin):
         raise WorkflowError([_l("Your role may not do this.")], forbidden=True)
-    note = (note or "").strip()
+    note = in_tenant_language(project.tenant, note).strip()
     if transition.needs_note and not note:
         raise WorkflowError([_l("Give a reason.")])
     problems = transition.guard(project, context) if transition.guard else []

@@ -147,3 +147,14 @@ def tenant_zone(tenant: Tenant) -> ZoneInfo:
         return ZoneInfo(tenant.timezone)
     except (KeyError, ValueError):
         return ZoneInfo("Asia/Shanghai")
+
+
+def in_tenant_language(tenant: Tenant, text) -> str:
+    """Text the system writes into a record (a status note, a tally) in the community's language.
+
+    Otherwise it would be frozen in the language of whoever's screen caused the change.
+    """
+    from flask_babel import force_locale
+
+    with force_locale(tenant.locale or "zh_CN"):
+        return str(text or "")
