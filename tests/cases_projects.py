@@ -32,6 +32,8 @@ EXTRA_CASES: dict[str, list[tuple]] = {
                         lambda: {"note": "调整预算"})],
     "projects.start_fundraising": [("POST", lambda w: f"/projects/{w.a_approved_project_number}/actions/start_fundraising",
                                     lambda: {})],
+    "projects.start_work": [("POST", lambda w: f"/projects/{w.a_approved_project_number}/actions/start_work",
+                             lambda: {})],
     "projects.cancel": [("POST", lambda w: f"/projects/{w.a_project_number}/actions/cancel",
                          lambda: {"note": "不再需要"})],
     "projects.version": [("GET", lambda w: f"/projects/{w.a_approved_project_number}/versions/1", None)],
@@ -47,11 +49,12 @@ EXTRA_CASES: dict[str, list[tuple]] = {
     "public_projects.object": [("POST", lambda w: f"/public/projects/{w.a_approved_project_number}/objections",
                                 lambda: {"name": "居民", "phone": "13900000001", "reason": "噪音"})],
     "public_projects.plan_pdf": [("GET", lambda w: f"/public/projects/{w.a_approved_project_number}/plan.pdf", None)],
+    "public_projects.poster": [("GET", lambda w: f"/public/projects/{w.a_approved_project_number}/poster", None)],
 }
 EXTRA_OBJECT_ENDPOINTS: set[str] = {
     "projects.project", "projects.edit_details", "projects.section", "projects.edit_section", "projects.budget_totals",
     "projects.link_need", "projects.unlink_need", "projects.submit", "projects.withdraw", "projects.start_review",
-    "projects.revise", "projects.amend", "projects.start_fundraising", "projects.cancel", "projects.version",
+    "projects.revise", "projects.amend", "projects.start_fundraising", "projects.start_work", "projects.cancel", "projects.version",
     "projects.diff", "projects.plan_pdf", "projects.version_pdf", "projects.answer_objection",
-    "public_projects.project", "public_projects.object", "public_projects.plan_pdf",
+    "public_projects.project", "public_projects.object", "public_projects.plan_pdf", "public_projects.poster",
 }

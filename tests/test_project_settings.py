@@ -17,7 +17,7 @@ from app.tenancy.scoping import all_tenants
 
 TENANT = {"slug": "yucai", "name": "育才社区", "kind": "district"}
 COUNCIL = {"members": 9, "quorum": 6, "majority": "two_thirds", "review_days": 14}
-PROJECTS = {"notice_days": 10}
+PROJECTS = {"notice_days": 10, "fundraising_days": 3}
 NEEDS = {"categories": ["环境卫生", "道路设施", "养老助老", "儿童关爱"]}
 DEFAULT_COUNCIL = {"members": 7, "quorum": 5, "majority": "simple", "review_days": 7}
 
@@ -132,7 +132,7 @@ def test_keys_left_out_take_their_defaults(app, tmp_path):
 
     found = settings_of(app)
     assert found["settings"]["council"] == DEFAULT_COUNCIL | {"quorum": 3}
-    assert found["settings"]["projects"] == {"notice_days": 7}
+    assert found["settings"]["projects"] == {"notice_days": 7, "fundraising_days": 30}
     assert found["settings"]["needs"] == {"categories": DEFAULT_CATEGORIES}
     assert found["council"] == DEFAULT_COUNCIL | {"quorum": 3}
 

@@ -17,6 +17,7 @@ from app.projects.models import (
     CANCELLED,
     DRAFT,
     FUNDRAISING,
+    IN_PROGRESS,
     IN_REVIEW,
     PROJECT_STATES,
     REJECTED,
@@ -31,6 +32,7 @@ from tests.projects_world import (
     COUNCIL_ROLES,
     STAFF_ROLES,
     TODAY,
+    complete_plan,
     make_projects_world,
     ready_project,
     scoped,
@@ -39,8 +41,9 @@ from tests.projects_world import (
     vote_all,
 )
 
-OPEN_STATES = (DRAFT, SUBMITTED, IN_REVIEW, APPROVED, REJECTED, FUNDRAISING)
+OPEN_STATES = (DRAFT, SUBMITTED, IN_REVIEW, APPROVED, REJECTED, FUNDRAISING, IN_PROGRESS)
 AFTER_NOTICE = TODAY + timedelta(days=8)  # the notice (7 days) ends on TODAY + 7
+AFTER_FUNDRAISING = AFTER_NOTICE + timedelta(days=30)  # fundraising (30 days) started AFTER_NOTICE
 ROLES = ("staff", "finance", "council", "resident", "platform_admin")
 REASON = "居民反映预算偏高，需要调整"
 
@@ -52,6 +55,8 @@ MANUAL = [
     ("revise", REJECTED, DRAFT),
     ("amend", APPROVED, DRAFT),
     ("start_fundraising", APPROVED, FUNDRAISING),
+    ("start_work", APPROVED, IN_PROGRESS),  # a plan without crowdfunding
+    ("start_work", FUNDRAISING, IN_PROGRESS),  # after the fundraising period
     *[("cancel", state, CANCELLED) for state in OPEN_STATES],
 ]
 # Done by the council's decision, never by a button.
@@ -90,10 +95,17 @@ def new_need(description="小区路面坑洼，雨天积水"):
                              categories=CATEGORIES)
 
 
-def bring(world, state: str, *, linked_needs: int = 0) -> Project:
+def without_crowdfunding() -> dict:
+    plan = complete_plan()
+    plan["funding"] = {"allocations": [{"fund": "charity", "amount_fen": 5_000_000}], "crowdfunding_goal_fen": 0,
+                       "expected_matching_fen": 0}
+    return plan
+
+
+def bring(world, state: str, *, linked_needs: int = 0, crowdfunding: bool = True) -> Project:
     """A project in ``state`` reached through the real workflow (inside ``scoped``)."""
     staff = user(world.staff)
-    project = ready_project(world)
+    project = ready_project(world, plan=None if crowdfunding else without_crowdfunding())
     for index in range(linked_needs):
         services.link_need(project, new_need(f"需求{index}"), actor=staff)
     if state == DRAFT:
@@ -106,12 +118,14 @@ def bring(world, state: str, *, linked_needs: int = 0) -> Project:
         return project
     services.transition(project, "start_review", actor=staff, roles=STAFF_ROLES, today=TODAY)
     review = council.current_review(project)
-    if state in (APPROVED, FUNDRAISING):
+    if state in (APPROVED, FUNDRAISING, IN_PROGRESS):
         vote_all(world, review, ["approve"] * 5)
     elif state == REJECTED:
         vote_all(world, review, ["reject"] * 5)
-    if state == FUNDRAISING:
+    if state in (FUNDRAISING, IN_PROGRESS):
         services.transition(project, "start_fundraising", actor=staff, roles=STAFF_ROLES, today=AFTER_NOTICE)
+    if state == IN_PROGRESS:
+        services.transition(project, "start_work", actor=staff, roles=STAFF_ROLES, today=AFTER_FUNDRAISING)
     db.session.flush()
     assert project.status == state
     return project
@@ -135,8 +149,10 @@ def audit_rows(project: Project, action: str) -> list[AuditEntry]:
                                    .order_by(AuditEntry.id)))
 
 
-def today_for(action: str):
-    return AFTER_NOTICE if action == "start_fundraising" else TODAY
+def today_for(action: str, source: str = ""):
+    if action == "start_work" and source == FUNDRAISING:
+        return AFTER_FUNDRAISING
+    return AFTER_NOTICE if action in ("start_fundraising", "start_work") else TODAY
 
 
 # --- the table ------------------------------------------------------------------------------
@@ -156,7 +172,7 @@ def test_table_holds_exactly_the_documented_transitions():
                          ids=[f"{action}-from-{source}" for action, source, _ in MANUAL])
 def test_manual_transition_per_role(app, world, admin, action, source, target, role):
     with scoped(app, world):
-        project = bring(world, source)
+        project = bring(world, source, crowdfunding=not (action == "start_work" and source == APPROVED))
         actor, roles, platform_admin = actor_of(world, admin, role)
         note = REASON if action in NEEDS_NOTE else ""
         before = counts(project)
@@ -164,14 +180,14 @@ def test_manual_transition_per_role(app, world, admin, action, source, target, r
 
         if role not in ALLOWED:
             with pytest.raises(WorkflowError) as refused:
-                services.transition(project, action, actor=actor, roles=roles, today=today_for(action), note=note,
+                services.transition(project, action, actor=actor, roles=roles, today=today_for(action, source), note=note,
                                     platform_admin=platform_admin)
             assert refused.value.forbidden
             assert [str(problem) for problem in refused.value.problems] == ["Your role may not do this."]
             assert counts(project) == before
             return
 
-        services.transition(project, action, actor=actor, roles=roles, today=today_for(action), note=note,
+        services.transition(project, action, actor=actor, roles=roles, today=today_for(action, source), note=note,
                             platform_admin=platform_admin)
         after = counts(project)
 
@@ -251,7 +267,8 @@ INVALID = [(state, action) for state in PROJECT_STATES
 
 def test_invalid_pairs_cover_every_state():
     assert {state for state, _ in INVALID} == set(PROJECT_STATES)
-    assert len(INVALID) == len(PROJECT_STATES) * 9 - len(MANUAL) - len(DECIDED)
+    actions = len(dict.fromkeys(t.action for t in workflow.TRANSITIONS))  # 10 distinct actions
+    assert len(INVALID) == len(PROJECT_STATES) * actions - len(MANUAL) - len(DECIDED)
 
 
 @pytest.mark.parametrize(("state", "action"), INVALID, ids=[f"{action}-from-{state}" for state, action in INVALID])
@@ -549,9 +566,10 @@ STAFF_BUTTONS = {
     DRAFT: ["submit", "cancel"],
     SUBMITTED: ["withdraw", "start_review", "cancel"],
     IN_REVIEW: ["cancel"],
-    APPROVED: ["amend", "start_fundraising", "cancel"],
+    APPROVED: ["amend", "start_fundraising", "start_work", "cancel"],
     REJECTED: ["revise", "cancel"],
-    FUNDRAISING: ["cancel"],
+    FUNDRAISING: ["start_work", "cancel"],
+    IN_PROGRESS: ["cancel"],
     CANCELLED: [],
 }
 

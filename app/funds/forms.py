@@ -67,14 +67,18 @@ class DonationForm(FlaskForm):
     items = FieldList(FormField(ItemForm), min_entries=ITEM_ROWS, max_entries=20)
     fund = SelectField(_l("Fund"))
     restricted = BooleanField(_l("Restricted: designated for a project (专款专用)"))
+    project = SelectField(_l("Designated to project"), validate_choice=False,
+                          description=_l("A project raising money: the gift can only be spent on it."))
     anonymous = BooleanField(_l("Anonymous in public lists"))
     received_on = DateField(_l("Date received"), validators=[DataRequired()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=300)])
     submit = SubmitField(_l("Record donation"))
 
-    def __init__(self, *args, funds=(), **kwargs):
+    def __init__(self, *args, funds=(), projects=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fund.choices = [SelectChoice(fund.key, fund.name) for fund in funds]
+        self.project.choices = [SelectChoice("", _l("— none —"))] + [
+            SelectChoice(str(project.number), f"#{project.number} {project.title}") for project in projects]
         if not self.idempotency_key.data:
             self.idempotency_key.data = uuid.uuid4().hex
 

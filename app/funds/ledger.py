@@ -72,6 +72,25 @@ def ensure_fund_accounts(fund: Fund) -> None:
     db.session.flush()
 
 
+def project_account(fund: Fund, project) -> LedgerAccount:
+    """The project's own restricted account in ``fund`` (made on first use): designated money sits here."""
+    from app.funds.models import ProjectAccount
+
+    link = db.session.scalar(select(ProjectAccount).where(ProjectAccount.project_id == project.id,
+                                                          ProjectAccount.fund_id == fund.id))
+    if link is not None:
+        return link.account
+    account = LedgerAccount(tenant_id=fund.tenant_id, code=f"{CATEGORY_RESTRICTED}:{fund.key}:project-{project.number}",
+                            name=f"{fund.name}·{project.title}·专款", category=CATEGORY_RESTRICTED, fund_id=fund.id,
+                            balance_fen=0)
+    db.session.add(account)
+    db.session.flush()
+    db.session.add(ProjectAccount(tenant_id=fund.tenant_id, project_id=project.id, fund_id=fund.id,
+                                  account_id=account.id))
+    db.session.flush()
+    return account
+
+
 def fund_account(fund: Fund, category: str, source: str | None = None) -> LedgerAccount:
     account = db.session.scalar(select(LedgerAccount).where(LedgerAccount.code == account_code(category, fund.key, source)))
     if account is None:

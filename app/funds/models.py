@@ -218,6 +218,11 @@ class Donation(Numbered, db.Model):
     fund: Mapped[Fund] = relationship(lazy="joined")
     items: Mapped[list["DonationItem"]] = relationship(back_populates="donation", order_by="DonationItem.id")
     entry: Mapped[JournalEntry] = relationship(foreign_keys=[entry_id])
+    designation: Mapped["DonationDesignation | None"] = relationship(back_populates="donation", lazy="joined")
+
+    @property
+    def project(self):
+        return self.designation.project if self.designation else None
 
     @property
     def audit_label(self) -> str:
@@ -246,3 +251,34 @@ class DonationItem(TenantScoped, db.Model):
     @property
     def total_fen(self) -> int:
         return self.quantity * self.unit_value_fen
+
+
+class ProjectAccount(TenantScoped, db.Model):
+    """A project's own restricted account in one fund: money designated to it (专款专用) sits here."""
+
+    __tablename__ = "project_accounts"
+    __table_args__ = (UniqueConstraint("project_id", "fund_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="RESTRICT"), nullable=False)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id", ondelete="RESTRICT"), nullable=False)
+    account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id", ondelete="RESTRICT"), nullable=False,
+                                            unique=True)
+
+    account: Mapped[LedgerAccount] = relationship()
+    fund: Mapped[Fund] = relationship()
+
+
+class DonationDesignation(TenantScoped, db.Model):
+    """A donation designated to a project (written with the donation, never changed)."""
+
+    __tablename__ = "donation_designations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    donation_id: Mapped[int] = mapped_column(ForeignKey("donations.id", ondelete="RESTRICT"), nullable=False,
+                                             unique=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="RESTRICT"), nullable=False,
+                                            index=True)
+
+    donation: Mapped[Donation] = relationship(back_populates="designation")
+    project = relationship("Project")

@@ -21,6 +21,7 @@ from app.funds.models import (
     CHANNELS,
     DONOR_TYPES,
     Donation,
+    DonationDesignation,
     DonationItem,
     Donor,
     Fund,
@@ -140,6 +141,7 @@ class DonationInput:
     anonymous: bool = False
     note: str = ""
     idempotency_key: str | None = None
+    project: object | None = None  # a Project raising money: the gift is designated to it (专款专用)
 
 
 def validate_donation(data: DonationInput, today: date) -> list[str]:
@@ -170,8 +172,15 @@ def validate_donation(data: DonationInput, today: date) -> list[str]:
         problems.append(_l("Give the transfer or platform reference number."))
     if data.received_on > today:
         problems.append(_l("The date cannot be in the future."))
-    if data.restricted and not data.fund.accepts_restricted:
+    if (data.restricted or data.project is not None) and not data.fund.accepts_restricted:
         problems.append(_l("%(fund)s does not accept restricted (designated) money.", fund=data.fund.name))
+    if data.project is not None:
+        from app.projects.models import ACCEPTS_DONATIONS_STATES
+
+        if data.project.status not in ACCEPTS_DONATIONS_STATES:
+            problems.append(_l("Project #%(number)s is not raising money.", number=data.project.number))
+        if data.channel == "in_kind":
+            problems.append(_l("Goods in kind cannot be designated to a project; record them for the fund."))
     return problems
 
 
@@ -217,27 +226,33 @@ def _book_donation(data: DonationInput, reference: str, actor) -> Donation:
                                                phone=data.donor_phone, actor=actor)
     in_kind = data.channel == "in_kind"
     amount = sum(item.quantity * item.unit_value_fen for item in data.items) if in_kind else data.amount_fen
-    money_category = CATEGORY_IN_KIND if in_kind else (CATEGORY_RESTRICTED if data.restricted else CATEGORY_CASH)
+    restricted = data.restricted or data.project is not None
+    money_category = CATEGORY_IN_KIND if in_kind else (CATEGORY_RESTRICTED if restricted else CATEGORY_CASH)
+    money_account = ledger.project_account(fund, data.project) if data.project is not None \
+        else ledger.fund_account(fund, money_category)
     source = "in_kind" if in_kind else f"donation_{donor.donor_type}"
+    memo = f"捐赠 {donor.name}" + (f"（定向：项目 #{data.project.number}）" if data.project is not None else "")
     entry = ledger.post_entry(
         tenant_id=fund.tenant_id, occurred_on=data.received_on, kind="donation",
-        memo=f"捐赠 {donor.name}", actor=actor, idempotency_key=data.idempotency_key,
-        lines=[Line(ledger.fund_account(fund, money_category), amount),
-               Line(ledger.fund_account(fund, CATEGORY_INCOME, source), -amount)],
+        memo=memo, actor=actor, idempotency_key=data.idempotency_key,
+        lines=[Line(money_account, amount), Line(ledger.fund_account(fund, CATEGORY_INCOME, source), -amount)],
     )
     donation = Donation(tenant_id=fund.tenant_id, donor=donor, channel=data.channel, reference=reference,
-                        amount_fen=amount, fund=fund, restricted=data.restricted, anonymous=data.anonymous,
+                        amount_fen=amount, fund=fund, restricted=restricted, anonymous=data.anonymous,
                         received_on=data.received_on, note=data.note.strip()[:300], receipt_code=_unused_code(),
                         entry_id=entry.id, idempotency_key=data.idempotency_key,
                         recorded_by_id=actor.id if actor is not None else None)
     db.session.add(donation)
+    if data.project is not None:
+        db.session.add(DonationDesignation(tenant_id=fund.tenant_id, donation=donation, project_id=data.project.id))
     for item in data.items if in_kind else []:
         db.session.add(DonationItem(tenant_id=fund.tenant_id, donation=donation, description=item.description.strip(),
                                     quantity=item.quantity, unit=item.unit.strip(), unit_value_fen=item.unit_value_fen))
     db.session.flush()
     audit.record("donation.recorded", actor=actor, obj=donation,
                  after={"donor": donor.name, "amount_fen": amount, "channel": data.channel, "fund": fund.key,
-                        "restricted": data.restricted, "anonymous": data.anonymous, "receipt": donation.receipt_code})
+                        "restricted": restricted, "anonymous": data.anonymous, "receipt": donation.receipt_code,
+                        **({"project": data.project.number} if data.project is not None else {})})
     return donation
 
 

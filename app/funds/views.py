@@ -21,6 +21,7 @@ from app.funds.forms import (
 from app.funds.importer import import_donations
 from app.funds.ledger import LedgerError
 from app.funds.services import DonationInput, FundError, ItemInput
+from app.projects import services as projects_service
 from app.reports.pdf import pdf_response, render_pdf
 from app.tenancy.services import local_today
 from app.tenancy.web import require, tenant_blueprint
@@ -49,6 +50,9 @@ def donations():
 
 def _donation_input(form: DonationForm) -> DonationInput:
     fund = services.get_fund(form.fund.data) or abort(400)
+    project = None
+    if (form.project.data or "").isdigit() and len(form.project.data) < 10:
+        project = projects_service.get_project(int(form.project.data)) or abort(400)
     items = [ItemInput(item.form.description.data or "", item.form.quantity.data or 0, item.form.unit.data or "",
                        item.form.unit_value.fen or 0) for item in form.filled_items()]
     return DonationInput(donor_name=form.donor_name.data, donor_type=form.donor_type.data,
@@ -56,7 +60,7 @@ def _donation_input(form: DonationForm) -> DonationInput:
                          received_on=form.received_on.data, amount_fen=form.amount.fen, items=items,
                          reference=form.reference.data or "", restricted=form.restricted.data,
                          anonymous=form.anonymous.data, note=form.note.data or "",
-                         idempotency_key=form.idempotency_key.data or None)
+                         idempotency_key=form.idempotency_key.data or None, project=project)
 
 
 @bp.route("/donations/new", methods=["GET", "POST"])
@@ -69,7 +73,10 @@ def new_donation():
     default = services.default_fund()
     known = services.get_donor(query_int("donor")) if request.method == "GET" else None
     donor_data = {"donor_name": known.name, "donor_type": known.donor_type, "donor_phone": known.phone} if known else {}
-    form = DonationForm(funds=funds, fund=default.key, received_on=_local_today(), **donor_data)
+    designated = projects_service.get_project(query_int("project")) if request.method == "GET" else None
+    form = DonationForm(funds=funds, projects=projects_service.fundraising_projects(), fund=default.key,
+                        received_on=_local_today(), project=str(designated.number) if designated else "",
+                        **donor_data)
     if request.method == "POST" and request.headers.get("HX-Trigger-Name") in ("channel", "donor_type"):
         return render("funds/donation_new.html", "funds/_donation_form.html", form=form)
     picked = services.get_donor(query_int("donor")) if request.method == "POST" and "donor" in request.args else None

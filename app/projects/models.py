@@ -30,10 +30,13 @@ IN_REVIEW = "in_review"
 APPROVED = "approved"
 REJECTED = "rejected"
 FUNDRAISING = "fundraising"
+IN_PROGRESS = "in_progress"
 CANCELLED = "cancelled"
-PROJECT_STATES = (DRAFT, SUBMITTED, IN_REVIEW, APPROVED, REJECTED, FUNDRAISING, CANCELLED)
+PROJECT_STATES = (DRAFT, SUBMITTED, IN_REVIEW, APPROVED, REJECTED, FUNDRAISING, IN_PROGRESS, CANCELLED)
 # Shown on the public site: what the council approved and everything after it.
-PUBLISHED_STATES = (APPROVED, FUNDRAISING)
+PUBLISHED_STATES = (APPROVED, FUNDRAISING, IN_PROGRESS)
+# Money may be designated (专款专用) to a project in these states.
+ACCEPTS_DONATIONS_STATES = (FUNDRAISING, IN_PROGRESS)
 
 VERSION_IN_REVIEW = "in_review"
 VERSION_APPROVED = "approved"
@@ -76,6 +79,7 @@ class Project(Numbered, db.Model):
     approved_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("plan_versions.id", ondelete="RESTRICT", use_alter=True, name="fk_projects_approved_version"))
     notice_ends_on: Mapped[date | None] = mapped_column()
+    fundraising_ends_on: Mapped[date | None] = mapped_column()
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow)

@@ -29,7 +29,7 @@ from app.projects.models import (
     Project,
     ProjectEvent,
 )
-from app.projects.tenant_section import notice_days
+from app.projects.tenant_section import fundraising_days, notice_days
 from app.projects.workflow import Context, WorkflowError
 
 
@@ -147,7 +147,70 @@ def workflow_context(project: Project, today: date) -> Context:
     from app.council.tenant_section import council_rules
 
     return Context(today=today, fund_names=fund_names(), council_size=len(council.roster_ids(project.tenant)),
-                   quorum=council_rules(project.tenant)["quorum"])
+                   quorum=council_rules(project.tenant)["quorum"], goal_fen=crowdfunding_goal_fen(project),
+                   raised_fen=raised_fen(project))
+
+
+# --- fundraising (众筹) ---------------------------------------------------------------------------
+
+def crowdfunding_goal_fen(project: Project) -> int:
+    """The goal the council approved (the working plan's until a version is approved)."""
+    plan = project.approved_version.plan if project.approved_version else project.plan
+    return int(plan_module.normalised(plan)["funding"]["crowdfunding_goal_fen"] or 0)
+
+
+def _designated(project: Project):
+    """The project's designated donations that still count (not reversed)."""
+    from app.funds.models import Donation, DonationDesignation
+
+    return (select(Donation).join(DonationDesignation, DonationDesignation.donation_id == Donation.id)
+            .where(DonationDesignation.project_id == project.id, Donation.reversal_entry_id.is_(None)))
+
+
+def raised_fen(project: Project) -> int:
+    from app.funds.models import Donation
+
+    query = _designated(project).with_only_columns(func.coalesce(func.sum(Donation.amount_fen), 0))
+    return int(db.session.scalar(query) or 0)
+
+
+def project_donations(project: Project, limit: int = 100) -> list:
+    """The newest designated gifts, for the donor list on the public page."""
+    from app.funds.models import Donation
+
+    return list(db.session.scalars(_designated(project).order_by(Donation.received_on.desc(), Donation.id.desc())
+                                   .limit(limit)).unique())
+
+
+def fundraising_projects() -> list[Project]:
+    from app.projects.models import ACCEPTS_DONATIONS_STATES
+
+    return list(db.session.scalars(select(Project).where(Project.status.in_(ACCEPTS_DONATIONS_STATES))
+                                   .order_by(Project.number)))
+
+
+@dataclass(frozen=True)
+class Progress:
+    goal_fen: int
+    raised_fen: int
+    ends_on: date | None
+    today: date
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.raised_fen * 100 // self.goal_fen) if self.goal_fen else 0
+
+    @property
+    def reached(self) -> bool:
+        return self.goal_fen > 0 and self.raised_fen >= self.goal_fen
+
+    @property
+    def days_left(self) -> int | None:
+        return max(0, (self.ends_on - self.today).days) if self.ends_on else None
+
+
+def progress(project: Project, today: date) -> Progress:
+    return Progress(crowdfunding_goal_fen(project), raised_fen(project), project.fundraising_ends_on, today)
 
 
 def snapshot(project: Project) -> dict:
@@ -182,6 +245,8 @@ def transition(project: Project, action: str, *, actor, roles: frozenset[str], t
         audit.record("project.version", actor=actor, obj=project, after={"version": version.version,
                                                                          "budget_total_fen": version.budget_total_fen})
         council.open_review(project, version, today=today)
+    elif action == "start_fundraising":
+        project.fundraising_ends_on = today + timedelta(days=fundraising_days(project.tenant) - 1)
     elif action == "cancel":
         council.cancel_open_review(project, actor=actor)
         for version in project.versions:

@@ -1,9 +1,11 @@
 """Project pages for staff (plan editor, workflow, versions, objections) and the public project pages."""
 
+import segno
 from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.core.htmx import is_htmx, render, render_invalid
 from app.core.money import MoneyError, parse_yuan
@@ -105,9 +107,18 @@ def new():
     return page("projects/new.html", form=form, needs=needs_service.needs_by_numbers(form.numbers()))
 
 
+def _buttons(project) -> list:
+    """The workflow buttons, without the start that does not fit the plan (with or without crowdfunding)."""
+    offered = workflow.available(project, g.roles, platform_admin=current_user.is_platform_admin)
+    if project.status == "approved":
+        unfit = "start_work" if services.crowdfunding_goal_fen(project) > 0 else "start_fundraising"
+        offered = [t for t in offered if t.action != unfit]
+    return offered
+
+
 def _project_page(project, *, status: int = 200, problems=(), note_form=None):
     return render("projects/project.html", status=status, project=project, problems=list(problems),
-                  transitions=workflow.available(project, g.roles, platform_admin=current_user.is_platform_admin),
+                  transitions=_buttons(project), progress=services.progress(project, _today()),
                   note_form=note_form or NoteForm(), link_form=LinkNeedForm(), answer_form=AnswerForm(),
                   fund_names=services.fund_names(), plan=plan_module.normalised(project.plan),
                   on_notice=services.on_notice(project, _today()), today=_today(),
@@ -284,7 +295,7 @@ def _transition_view(action: str):
     return view
 
 
-for _transition in workflow.TRANSITIONS:
+for _transition in {t.action: t for t in workflow.TRANSITIONS}.values():  # one route per action
     if _transition.manual:
         bp.add_url_rule(f"/<int:number>/actions/{_transition.action}", view_func=require(_transition.permission)(
             _transition_view(_transition.action)), methods=["POST"])
@@ -365,9 +376,16 @@ def _published(number: int):
     return or_404(services.get_published(number))
 
 
+def qr_svg(url: str, scale: int = 4) -> Markup:
+    """An inline SVG QR code of ``url`` (for posters and WeChat groups)."""
+    return Markup(segno.make(url, error="m").svg_inline(scale=scale, border=2))
+
+
 def _public_page(project, form=None, *, status: int = 200, filed: bool = False):
     version = project.approved_version
     return render("projects/public_project.html", "projects/_objection_form.html", status=status, project=project,
+                  progress=services.progress(project, _today()), donations=services.project_donations(project, 50),
+                  qr=qr_svg(url_for("public_projects.project", number=project.number, _external=True)),
                   version=version, plan=frozen_plan(version) if version else plan_module.normalised(project.plan),
                   form=form or ObjectionForm(), on_notice=services.on_notice(project, _today()), filed=filed,
                   fund_names=services.fund_names())
@@ -395,6 +413,16 @@ def file_objection(number):
         form.form_errors.append(str(error))
         return _public_page(project, form, status=422)
     return _public_page(project, filed=True)
+
+
+@public_bp.route("/<int:number>/poster", endpoint="poster")
+@public
+def public_poster(number):
+    """A printable A4 poster with the QR code of the project page (for notice boards)."""
+    project = _published(number)
+    link = url_for("public_projects.project", number=project.number, _external=True)
+    return render("projects/poster.html", project=project, link=link, qr=qr_svg(link, scale=10),
+                  progress=services.progress(project, _today()))
 
 
 @public_bp.route("/<int:number>/plan.pdf", endpoint="plan_pdf")

@@ -21,6 +21,7 @@ from app.projects.models import (
     CANCELLED,
     DRAFT,
     FUNDRAISING,
+    IN_PROGRESS,
     IN_REVIEW,
     REJECTED,
     SUBMITTED,
@@ -47,6 +48,8 @@ class Context:
     fund_names: dict[str, str] = field(default_factory=dict)
     council_size: int = 0
     quorum: int = 0
+    goal_fen: int = 0  # the approved plan's crowdfunding goal
+    raised_fen: int = 0  # designated donations so far
 
 
 Guard = Callable[[Project, Context], list]
@@ -63,6 +66,28 @@ def _council_can_decide(project: Project, context: Context) -> list:
         return [_l("The council has %(size)s members with an account but a decision needs %(quorum)s votes. "
                    "Invite council members first.", size=context.council_size, quorum=context.quorum)]
     return []
+
+
+def _ready_to_raise(project: Project, context: Context) -> list:
+    problems = _notice_over_and_objections_answered(project, context)
+    if context.goal_fen <= 0:
+        problems.append(_l("The approved plan has no crowdfunding goal; start the work instead."))
+    return problems
+
+
+def _ready_without_fundraising(project: Project, context: Context) -> list:
+    problems = _notice_over_and_objections_answered(project, context)
+    if context.goal_fen > 0:
+        problems.append(_l("The approved plan has a crowdfunding goal; start fundraising first."))
+    return problems
+
+
+def _fundraising_over(project: Project, context: Context) -> list:
+    ends_on = project.fundraising_ends_on
+    if context.raised_fen >= context.goal_fen or (ends_on is not None and context.today > ends_on):
+        return []
+    return [_l("Fundraising runs until %(date)s and the goal is not reached yet.",
+               date=ends_on.isoformat() if ends_on else "—")]
 
 
 def _notice_over_and_objections_answered(project: Project, context: Context) -> list:
@@ -86,7 +111,7 @@ class Transition:
     manual: bool = True  # offered as a button; False: done by another service (the council's decision)
 
 
-OPEN_STATES = (DRAFT, SUBMITTED, IN_REVIEW, APPROVED, REJECTED, FUNDRAISING)
+OPEN_STATES = (DRAFT, SUBMITTED, IN_REVIEW, APPROVED, REJECTED, FUNDRAISING, IN_PROGRESS)
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition("submit", (DRAFT,), SUBMITTED, "projects.submit", _plan_is_complete),
@@ -96,7 +121,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("reject", (IN_REVIEW,), REJECTED, "projects.decide", needs_note=True, manual=False),
     Transition("revise", (REJECTED,), DRAFT, "projects.edit"),
     Transition("amend", (APPROVED,), DRAFT, "projects.edit", needs_note=True),
-    Transition("start_fundraising", (APPROVED,), FUNDRAISING, "projects.start", _notice_over_and_objections_answered),
+    Transition("start_fundraising", (APPROVED,), FUNDRAISING, "projects.start", _ready_to_raise),
+    Transition("start_work", (APPROVED,), IN_PROGRESS, "projects.start", _ready_without_fundraising),
+    Transition("start_work", (FUNDRAISING,), IN_PROGRESS, "projects.start", _fundraising_over),
     Transition("cancel", OPEN_STATES, CANCELLED, "projects.cancel", needs_note=True),
 )
 
@@ -110,6 +137,7 @@ ACTION_LABELS = {
     "revise": _l("Revise the plan"),
     "amend": _l("Amend the approved plan"),
     "start_fundraising": _l("Start fundraising"),
+    "start_work": _l("Start the work"),
     "cancel": _l("Cancel the project"),
 }
 STATE_LABELS = {
@@ -119,6 +147,7 @@ STATE_LABELS = {
     APPROVED: _l("Approved"),
     REJECTED: _l("Rejected"),
     FUNDRAISING: _l("Fundraising"),
+    IN_PROGRESS: _l("In progress"),
     CANCELLED: _l("Cancelled"),
 }
 
