@@ -91,7 +91,7 @@ def migrate_database(url: str, instance_path: Path) -> None:
 
     app = create_app(TestConfig(url, instance_path))
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")  # branches being developed side by side are merged before they land
         db.engine.dispose()
 
 
