@@ -103,15 +103,20 @@ def _register_blueprints(app: Flask) -> None:
     from app.disclosure import views as disclosure
     from app.funds import tenant_section as funds_section  # noqa: F401  (registers purposes, [[funds]])
     from app.funds import views as funds
+    from app.matching import tenant_section as matching_section  # noqa: F401  ([[matching]])
+    from app.matching import views as matching
     from app.needs import tenant_section as needs_section  # noqa: F401  ([needs])
     from app.needs import views as needs
     from app.projects import tenant_section as projects_section  # noqa: F401  ([projects])
     from app.projects import views as projects
+    from app.spending import tenant_section as spending_section  # noqa: F401  ([approval])
+    from app.spending import views as spending
     from app.tenancy import tenant_section  # noqa: F401  (registers the [tenant] section)
     from app.tenancy import views as tenancy
 
     for blueprint in (core.bp, accounts.bp, accounts.members_bp, tenancy.bp, disclosure.public_bp, audit.bp,
-                      funds.bp, needs.bp, needs.public_bp, projects.bp, projects.public_bp, council.bp):
+                      funds.bp, needs.bp, needs.public_bp, projects.bp, projects.public_bp, council.bp,
+                      matching.bp, spending.bp):
         app.register_blueprint(blueprint)
 
 

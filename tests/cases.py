@@ -105,7 +105,8 @@ def world_paths(world: World, endpoint: str):
     return [(method, path(world), data) for method, path, data in CASES[endpoint]]
 
 
-DOMAIN_CASE_MODULES = ("tests.cases_extra", "tests.cases_needs", "tests.cases_projects", "tests.cases_council")
+DOMAIN_CASE_MODULES = ("tests.cases_extra", "tests.cases_needs", "tests.cases_projects", "tests.cases_council",
+                       "tests.cases_matching", "tests.cases_spending")
 
 
 def _merge_domain_cases() -> None:

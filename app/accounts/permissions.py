@@ -38,6 +38,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "council.view": frozenset({ROLE_STAFF, ROLE_COUNCIL, ROLE_OVERSEER}),
     "council.vote": frozenset({ROLE_COUNCIL}),
     "council.manage": frozenset({ROLE_STAFF}),
+    "matching.view": frozenset({ROLE_STAFF, ROLE_FINANCE, ROLE_OVERSEER}),
+    "spending.view": frozenset({ROLE_STAFF, ROLE_FINANCE, ROLE_COUNCIL, ROLE_OVERSEER}),
+    "spending.request": frozenset({ROLE_STAFF}),
+    "spending.approve": frozenset({ROLE_STAFF, ROLE_FINANCE}),
+    "spending.vote": frozenset({ROLE_COUNCIL}),
+    "spending.pay": frozenset({ROLE_FINANCE}),
 }
 
 

@@ -1,0 +1,3 @@
+from app.tenancy.web import tenant_blueprint
+
+bp = tenant_blueprint("matching", __name__, "/matching")

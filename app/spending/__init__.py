@@ -1,0 +1,1 @@
+"""Spending: disbursement requests against budget lines, approvals, payment from restricted money."""

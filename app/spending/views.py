@@ -1,0 +1,3 @@
+from app.tenancy.web import tenant_blueprint
+
+bp = tenant_blueprint("spending", __name__, "/spending")
