@@ -5,7 +5,7 @@ numbers do not exist in B: a request for A's number through B's slug must answer
 """
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from PIL import Image
@@ -35,6 +35,7 @@ class World:
     a_review_project_number: int = 0  # in review, its review open
     a_approved_project_number: int = 0  # approved, on public notice, with one objection
     a_objection_id: int = 0
+    extra: dict = field(default_factory=dict)  # numbers other domains' world builders add (tests/world_*.py)
 
 
 def png_bytes(size=(40, 40), color=(200, 30, 30)) -> bytes:
@@ -84,6 +85,11 @@ def build_world(app, factory: Factory) -> World:
     world = World(street, a, b, users_a, users_b, overseer, outsider, admin, membership_number, invitation_number,
                   donation_number, donor_number)
     give_needs_and_projects(app, world)
+    from tests.world_matching import give_matching
+    from tests.world_spending import give_spending
+
+    give_matching(app, world)
+    give_spending(app, world)
     return world
 
 
