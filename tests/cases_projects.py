@@ -36,6 +36,8 @@ EXTRA_CASES: dict[str, list[tuple]] = {
                              lambda: {})],
     "projects.cancel": [("POST", lambda w: f"/projects/{w.a_project_number}/actions/cancel",
                          lambda: {"note": "不再需要"})],
+    "projects.post_update": [("POST", lambda w: f"/projects/{w.a_approved_project_number}/updates",
+                              lambda: {"body": "进展", "percent_done": "20"})],
     "projects.version": [("GET", lambda w: f"/projects/{w.a_approved_project_number}/versions/1", None)],
     "projects.diff": [("GET", lambda w: f"/projects/{w.a_approved_project_number}/diff", None)],
     "projects.plan_pdf": [("GET", lambda w: f"/projects/{w.a_project_number}/plan.pdf", None)],
@@ -49,6 +51,8 @@ EXTRA_CASES: dict[str, list[tuple]] = {
     "public_projects.object": [("POST", lambda w: f"/public/projects/{w.a_approved_project_number}/objections",
                                 lambda: {"name": "居民", "phone": "13900000001", "reason": "噪音"})],
     "public_projects.plan_pdf": [("GET", lambda w: f"/public/projects/{w.a_approved_project_number}/plan.pdf", None)],
+    "public_projects.update_photo": [
+        ("GET", lambda w: f"/public/projects/{w.a_approved_project_number}/updates/{w.a_update_id}/photos/0", None)],
     "public_projects.poster": [("GET", lambda w: f"/public/projects/{w.a_approved_project_number}/poster", None)],
 }
 EXTRA_OBJECT_ENDPOINTS: set[str] = {
@@ -57,4 +61,5 @@ EXTRA_OBJECT_ENDPOINTS: set[str] = {
     "projects.revise", "projects.amend", "projects.start_fundraising", "projects.start_work", "projects.cancel", "projects.version",
     "projects.diff", "projects.plan_pdf", "projects.version_pdf", "projects.answer_objection",
     "public_projects.project", "public_projects.object", "public_projects.plan_pdf", "public_projects.poster",
+    "public_projects.update_photo", "projects.post_update",
 }

@@ -35,6 +35,7 @@ class World:
     a_review_project_number: int = 0  # in review, its review open
     a_approved_project_number: int = 0  # approved, on public notice, with one objection
     a_objection_id: int = 0
+    a_update_id: int = 0  # a progress update with one photo on the approved project
     extra: dict = field(default_factory=dict)  # numbers other domains' world builders add (tests/world_*.py)
 
 
@@ -171,7 +172,15 @@ def give_needs_and_projects(app, world: World) -> None:
             objection = projects.file_objection(approved, projects.ObjectionInput(f"{prefix}异议人", "13900000000",
                                                                                   f"{prefix}异议：施工噪音"),
                                                 today=WORLD_TODAY)
+            from app.projects.models import ProjectUpdate
+
+            progress = ProjectUpdate(tenant_id=tenant.id, project_id=approved.id, body="甲项目进展：材料已进场",
+                                     percent_done=10, author_id=staff.id,
+                                     photo_keys=[storage.save(app.config["UPLOAD_FOLDER"], tenant.id, "progress",
+                                                              needs.reencode_photo(png_bytes()), suffix=".jpg")])
+            db.session.add(progress)
             db.session.commit()
+            world.a_update_id = progress.id
             world.a_need_number, world.a_need_code = made[-1].number, made[-1].status_code
             world.a_project_number, world.a_review_project_number = draft.number, in_review.number
             world.a_approved_project_number, world.a_objection_id = approved.number, objection.id

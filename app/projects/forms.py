@@ -12,12 +12,20 @@ from wtforms import (
     FormField,
     HiddenField,
     IntegerField,
+    MultipleFileField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from app.core.money import format_yuan
 from app.funds.forms import YuanField
@@ -316,3 +324,16 @@ class ObjectionForm(FlaskForm):
         from app.projects.services import ObjectionInput
 
         return ObjectionInput(name=self.name.data, phone=self.phone.data, reason=self.reason.data)
+
+
+class UpdateForm(FlaskForm):
+    body = TextAreaField(_l("What has been done"), validators=[DataRequired(), Length(max=2000)],
+                         render_kw={"rows": 3})
+    percent_done = IntegerField(_l("Percent done"), validators=[InputRequired(message=_l("Enter 0 to 100.")),
+                                                                NumberRange(min=0, max=100)],
+                                render_kw={"inputmode": "numeric"})
+    photos = MultipleFileField(_l("Photos (up to 4, JPEG or PNG)"),
+                               render_kw={"accept": "image/jpeg,image/png", "multiple": True})
+
+    def photo_bytes(self) -> list[bytes]:
+        return [item.read() for item in self.photos.data or [] if getattr(item, "filename", "")]

@@ -174,3 +174,25 @@ class Objection(TenantScoped, db.Model):
     @property
     def audit_label(self) -> str:
         return f"{self.name}: {self.reason[:40]}"
+
+
+class ProjectUpdate(TenantScoped, db.Model):
+    """A progress report staff post while the work goes on (text, percent done, photos); shown publicly."""
+
+    __tablename__ = "project_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True,
+                                            nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    percent_done: Mapped[int] = mapped_column(Integer, nullable=False)
+    photo_keys: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow)
+
+    project: Mapped[Project] = relationship()
+    author = relationship("User")
+
+    @property
+    def audit_label(self) -> str:
+        return f"#{self.project.number} {self.percent_done}%"

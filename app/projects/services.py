@@ -28,6 +28,7 @@ from app.projects.models import (
     PlanVersion,
     Project,
     ProjectEvent,
+    ProjectUpdate,
 )
 from app.projects.tenant_section import fundraising_days, notice_days
 from app.projects.workflow import Context, WorkflowError
@@ -355,3 +356,48 @@ def needs_in_project_count(project: Project) -> int:
 
 def projects_in_review() -> list[Project]:
     return list(db.session.scalars(select(Project).where(Project.status == IN_REVIEW).order_by(Project.number)))
+
+
+# --- progress updates (进展) ------------------------------------------------------------------------
+
+UPDATE_STATES = ("fundraising", "in_progress")
+MAX_UPDATE_PHOTOS = 4
+
+
+def post_update(project: Project, *, body: str, percent_done: int, photos: list[bytes], actor,
+                upload_root) -> ProjectUpdate:
+    """A progress report with up to four photos (re-encoded; location data dropped)."""
+    from app.core import storage
+    from app.needs.services import NeedError, reencode_photo
+
+    if project.status not in UPDATE_STATES:
+        raise ProjectError(_l("Progress can be reported while the project raises money or is in progress."))
+    body = (body or "").strip()
+    if not body:
+        raise ProjectError(_l("Say what has been done."))
+    if not 0 <= percent_done <= 100:
+        raise ProjectError(_l("Percent done is a number from 0 to 100."))
+    if len(photos) > MAX_UPDATE_PHOTOS:
+        raise ProjectError(_l("At most %(count)s photos per update.", count=MAX_UPDATE_PHOTOS))
+    try:
+        cleaned = [reencode_photo(data) for data in photos]
+    except NeedError as error:
+        raise ProjectError(str(error)) from error
+    keys = [storage.save(upload_root, project.tenant_id, "progress", data, suffix=".jpg") for data in cleaned]
+    update_row = ProjectUpdate(tenant_id=project.tenant_id, project_id=project.id, body=body[:2000],
+                               percent_done=percent_done, photo_keys=keys, author_id=actor.id if actor else None)
+    db.session.add(update_row)
+    db.session.flush()
+    audit.record("project.progress", actor=actor, obj=project, after={"percent_done": percent_done,
+                                                                     "photos": len(keys)})
+    return update_row
+
+
+def updates_of(project: Project) -> list:
+    return list(db.session.scalars(select(ProjectUpdate).where(ProjectUpdate.project_id == project.id)
+                                   .order_by(ProjectUpdate.created_at.desc(), ProjectUpdate.id.desc())))
+
+
+def get_update(project: Project, update_id: int):
+    return db.session.scalar(select(ProjectUpdate).where(ProjectUpdate.project_id == project.id,
+                                                         ProjectUpdate.id == update_id))

@@ -1,12 +1,13 @@
 """Project pages for staff (plan editor, workflow, versions, objections) and the public project pages."""
 
 import segno
-from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask import abort, current_app, flash, g, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
+from app.core import storage
 from app.core.htmx import is_htmx, render, render_invalid
 from app.core.money import MoneyError, parse_yuan
 from app.core.pagination import paginate
@@ -23,6 +24,7 @@ from app.projects.forms import (
     NoteForm,
     ObjectionForm,
     ProjectForm,
+    UpdateForm,
     section_form,
     without_row,
 )
@@ -116,8 +118,9 @@ def _buttons(project) -> list:
     return offered
 
 
-def _project_page(project, *, status: int = 200, problems=(), note_form=None):
+def _project_page(project, *, status: int = 200, problems=(), note_form=None, update_form=None):
     return render("projects/project.html", status=status, project=project, problems=list(problems),
+                  updates=services.updates_of(project), update_form=update_form or UpdateForm(),
                   transitions=_buttons(project), progress=services.progress(project, _today()),
                   note_form=note_form or NoteForm(), link_form=LinkNeedForm(), answer_form=AnswerForm(),
                   fund_names=services.fund_names(), plan=plan_module.normalised(project.plan),
@@ -345,6 +348,24 @@ def version_pdf(number, version):
     return pdf_response(render_plan_pdf(g.tenant, project, record), f"项目计划书-{project.number}-v{version}.pdf")
 
 
+@bp.route("/<int:number>/updates", methods=["POST"])
+@require("projects.edit")
+def post_update(number):
+    project = _project(number)
+    form = UpdateForm()
+    if form.validate_on_submit():
+        try:
+            services.post_update(project, body=form.body.data, percent_done=form.percent_done.data,
+                                 photos=form.photo_bytes(), actor=current_user,
+                                 upload_root=current_app.config["UPLOAD_FOLDER"])
+        except ProjectError as error:
+            form.form_errors.append(str(error))
+        else:
+            flash(_("Progress posted; it shows on the public page."), "success")
+            return redirect(url_for("projects.project", number=number, _anchor="progress"))
+    return _project_page(project, status=422, update_form=form)
+
+
 @bp.route("/<int:number>/objections/<int:objection_id>/answer", methods=["POST"])
 @require("objections.answer")
 def answer_objection(number, objection_id):
@@ -385,6 +406,7 @@ def _public_page(project, form=None, *, status: int = 200, filed: bool = False):
     version = project.approved_version
     return render("projects/public_project.html", "projects/_objection_form.html", status=status, project=project,
                   progress=services.progress(project, _today()), donations=services.project_donations(project, 50),
+                  updates=services.updates_of(project),
                   qr=qr_svg(url_for("public_projects.project", number=project.number, _external=True)),
                   version=version, plan=frozen_plan(version) if version else plan_module.normalised(project.plan),
                   form=form or ObjectionForm(), on_notice=services.on_notice(project, _today()), filed=filed,
@@ -423,6 +445,18 @@ def public_poster(number):
     link = url_for("public_projects.project", number=project.number, _external=True)
     return render("projects/poster.html", project=project, link=link, qr=qr_svg(link, scale=10),
                   progress=services.progress(project, _today()))
+
+
+@public_bp.route("/<int:number>/updates/<int:update_id>/photos/<int:index>", endpoint="update_photo")
+@public
+def public_update_photo(number, update_id, index):
+    project = _published(number)
+    update_row = or_404(services.get_update(project, update_id))
+    key = update_row.photo_keys[index] if index < len(update_row.photo_keys) else None
+    path = storage.path_for(current_app.config["UPLOAD_FOLDER"], g.tenant.id, key)
+    if path is None:
+        abort(404)
+    return send_file(path, mimetype="image/jpeg", max_age=3600)
 
 
 @public_bp.route("/<int:number>/plan.pdf", endpoint="plan_pdf")
