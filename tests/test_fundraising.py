@@ -178,3 +178,18 @@ def test_staff_record_a_gift_to_the_project_in_the_donation_form(app, client, wo
     with scoped(app, world):
         project = db.session.scalar(select(Project).where(Project.number == number))
         assert services.raised_fen(project) == 100_000
+
+
+def test_receipt_trace_shows_the_project_the_gift_went_to(app, client, world):
+    from app.funds.services import display_receipt_code
+
+    with scoped(app, world):
+        project = raising(world)
+        donation = gift(world, project, 200_000, name="孙立军")
+        gift(world, project, 300_000)
+        db.session.commit()
+        code, number = display_receipt_code(donation.receipt_code), project.number
+    page = client.post(f"/c/{world.tenant.slug}/public/trace", data={"code": code}).get_data(as_text=True)
+    assert "铁西小区道路硬化" in page and "¥5,000.00" in page
+    assert f"/public/projects/{number}" in page
+    assert "孙立军" not in page, "the trace never shows names"

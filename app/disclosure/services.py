@@ -405,6 +405,8 @@ class Trace:
     restricted: bool
     reversed: bool
     fund: FundBalance
+    project: object | None = None  # the published project the gift was designated to
+    project_raised_fen: int = 0
 
 
 def trace(code: str) -> Trace | None:
@@ -412,10 +414,16 @@ def trace(code: str) -> Trace | None:
     donation = funds.donation_for_receipt(code)
     if donation is None:
         return None
+    from app.projects import services as projects
+    from app.projects.models import PUBLISHED_STATES
+
     balance = next((item for item in fund_balances() if item.key == donation.fund.key), None)
+    project = donation.project if donation.project is not None and donation.project.status in PUBLISHED_STATES \
+        else None
     return Trace(received_on=donation.received_on, amount_fen=donation.amount_fen,
                  in_kind=donation.channel == "in_kind", restricted=donation.restricted,
-                 reversed=donation.is_reversed, fund=balance)
+                 reversed=donation.is_reversed, fund=balance, project=project,
+                 project_raised_fen=projects.raised_fen(project) if project is not None else 0)
 
 
 # --- open data ---------------------------------------------------------------------------
