@@ -29,13 +29,14 @@ def test_demo_donations_follow_the_seeds(app):
         tiexi = get_by_slug("tiexi")
         with tenant_scope(db.session, tiexi.id):
             balances = {f.key: b for f, b in ledger.fund_balances()}["charity"]
-            assert balances[CATEGORY_RESTRICTED] == 50_000 * 100, "the road was crowdfunded for ¥50,000"
-            assert db.session.scalar(select(func.count()).select_from(Donation)) > 100
+            assert balances[CATEGORY_RESTRICTED] == 0, "the road's crowdfunding comes with the demo projects"
+            assert db.session.scalar(select(func.count()).select_from(Donation)) > 80
 
 
 def test_demo_projects_go_through_the_workflow(app):
     from app.council.models import Review
     from app.needs.models import Need
+    from app.projects import services as projects
     from app.projects.models import Project
 
     runner = app.test_cli_runner()
@@ -48,7 +49,12 @@ def test_demo_projects_go_through_the_workflow(app):
         tiexi = get_by_slug("tiexi")
         with tenant_scope(db.session, tiexi.id):
             road = db.session.scalar(select(Project).where(Project.title.contains("道路硬化")))
-            assert road.status == "approved" and road.approved_version.version == 1
+            assert road.status == "in_progress" and road.approved_version.version == 1
+            assert road.fundraising_ends_on.isoformat() == "2026-06-14", "three days from 2026-06-12"
+            assert projects.raised_fen(road) == 50_000 * 100, "the road was crowdfunded for ¥50,000"
+            charity = {f.key: b for f, b in ledger.fund_balances()}["charity"]
+            assert charity[CATEGORY_RESTRICTED] == 50_000 * 100, "designated money is restricted in the fund"
+            assert verify() == []
             assert road.budget_total_fen == 62_000 * 100
             assert road.plan["funding"]["crowdfunding_goal_fen"] == 50_000 * 100, "3 days, ¥50,000"
             review = db.session.scalar(select(Review).where(Review.project_id == road.id))

@@ -114,6 +114,9 @@ def seed_project(tenant: Tenant, data: dict, rng: random.Random, today: date, me
     if organisation:
         services.set_organisation(project, name=organisation["name"], contact=organisation.get("contact", ""),
                                   phone=organisation.get("phone", ""), actor=staff)
+    story = data.get("story")
+    if story:
+        return _seed_story(project, story, rng, members, staff)
     for step in STATE_STEPS[data.get("state", "draft")]:
         if step == "vote":
             review = council.current_review(project)
@@ -132,6 +135,37 @@ def seed_project(tenant: Tenant, data: dict, rng: random.Random, today: date, me
         review = council.current_review(project)
         council.cast_vote(review, voter=members[0], choice="approve", comment="同意。", today=today,
                           roles=COUNCIL_ROLES)
+    return project
+
+
+def _seed_story(project: Project, story: dict, rng: random.Random, members: list[User], staff: User) -> Project:
+    """A project whose seed report tells its dates: reviewed, crowdfunded and started on those days."""
+    from dataclasses import replace
+
+    from app.funds import services as funds
+    from app.funds.demo import Campaign, campaign_inputs
+
+    approved_on = date.fromisoformat(story["approved_on"])
+    services.transition(project, "submit", actor=staff, roles=STAFF_ROLES, today=approved_on - timedelta(days=7))
+    services.transition(project, "start_review", actor=staff, roles=STAFF_ROLES,
+                        today=approved_on - timedelta(days=7))
+    review = council.current_review(project)
+    for index, member in enumerate(members):
+        council.cast_vote(review, voter=member, choice="abstain" if index == len(members) - 1 else "approve",
+                          comment="预算合理，同意实施。" if index == 0 else "", today=approved_on, roles=COUNCIL_ROLES)
+    objection = services.file_objection(project, services.ObjectionInput(
+        "孙立军", "13953700000", "施工期间小区车辆停到哪里？希望提前公告。"), today=approved_on + timedelta(days=2))
+    services.answer_objection(objection, actor=staff, answer="施工分两段进行，车辆临时停放在社区广场，开工前三天张贴公告。")
+    start = date.fromisoformat(story["fundraising_from"])
+    services.transition(project, "start_fundraising", actor=staff, roles=STAFF_ROLES, today=start)
+    goal = services.crowdfunding_goal_fen(project)
+    fund = funds.get_fund(project.approved_version.plan["budget"][0]["fund"])
+    campaign = Campaign(fund.key, start, project.fundraising_ends_on, goal // 100, story["crowdfunding_gifts"],
+                        note=f"{project.title}众筹")
+    for data in sorted(campaign_inputs(rng, fund, campaign), key=lambda item: item.received_on):
+        funds.record_donation(replace(data, project=project), actor=None, today=project.fundraising_ends_on)
+    services.transition(project, "start_work", actor=staff, roles=STAFF_ROLES,
+                        today=date.fromisoformat(story["work_from"]))
     return project
 
 

@@ -29,6 +29,9 @@ DEMO_PROJECTS: dict[str, list[dict]] = {
             "title": "铁西小区道路硬化工程",
             "summary": "对铁西小区3号楼至8号楼之间坑洼破损的主干道进行混凝土硬化，解决居民出行难。",
             "state": "approved",
+            # The seed's story: approved in spring, 3-day crowdfunding 2026-06-12..14 raised ¥50,000, then built.
+            "story": {"approved_on": "2026-06-01", "fundraising_from": "2026-06-12", "crowdfunding_gifts": 80,
+                      "work_from": "2026-06-15"},
             "organisation": {"name": "邹城市某市政工程有限公司", "contact": "孟庆海", "phone": "13905373618"},
             "need_descriptions": [
                 "小区3号楼到8号楼中间那条路坑坑洼洼，一下雨全是泥水，老人出门接孩子好几次差点滑倒。",
