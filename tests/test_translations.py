@@ -55,3 +55,28 @@ def test_form_validation_messages_are_chinese(client):
     body = client.post("/login", data={"login": "", "password": ""}).get_data(as_text=True)
     assert "This field is required" not in body
     assert "必" in body
+
+
+@pytest.mark.parametrize("language", sorted(CATALOGS))
+def test_translations_survive_percent_formatting(language):
+    """Templates format every message (``_()`` does ``text % values``): a lone % in a translation is a crash."""
+    import re
+    from collections import defaultdict
+
+    path = ROOT / "app" / "translations" / CATALOGS[language] / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    broken = []
+    for message in catalog:
+        if not message.id or isinstance(message.id, tuple):
+            continue
+        values = defaultdict(lambda: 1, {name: 1 for name in re.findall(r"%\((\w+)\)", message.id)})
+        try:
+            message.id % values
+        except (ValueError, TypeError):
+            continue  # not a formatted message
+        try:
+            message.string % values
+        except (ValueError, TypeError, KeyError) as error:
+            broken.append(f"{message.string!r}: {error}")
+    assert not broken, broken
