@@ -201,6 +201,10 @@ def record_donation(data: DonationInput, *, actor, today: date) -> tuple[Donatio
     try:
         with ledger.batch_checkpoint(), db.session.begin_nested():
             donation = _book_donation(data, reference, actor)
+            if data.project is not None:
+                from app.matching.services import match_donation
+
+                match_donation(donation, today=today, actor=actor)
     except IntegrityError:
         if data.idempotency_key:
             existing = db.session.scalar(select(Donation).where(Donation.idempotency_key == data.idempotency_key))
@@ -279,6 +283,10 @@ def reverse_donation(donation: Donation, *, reason: str, actor, today: date) -> 
         raise FundError(_l("This donation has already been reversed.")) from None
     donation.reversal_entry_id = reversal.id
     db.session.flush()
+    if donation.designation is not None:
+        from app.matching.services import unmatch_donation
+
+        unmatch_donation(donation, today=today, actor=actor)
     audit.record("donation.reversed", actor=actor, obj=donation, after={"reason": reason})
     return donation
 

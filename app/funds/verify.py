@@ -130,5 +130,11 @@ def stale_month_totals(tenant_id):
                             f"account {key[0]} {key[1]}: cached {cached_debit}/{cached_credit}, postings {debit}/{credit}")
 
 
+def _matching_within_rules(tenant_id):
+    from app.matching.verify import matching_within_rules
+
+    return matching_within_rules(tenant_id)
+
+
 CHECKS = (unbalanced_entries, cross_tenant_postings, foreign_reversals, stale_balances, duplicate_receipt_codes,
-          restricted_money_in_wrong_fund, donations_match_entries, stale_month_totals)
+          restricted_money_in_wrong_fund, donations_match_entries, stale_month_totals, _matching_within_rules)

@@ -248,6 +248,10 @@ def transition(project: Project, action: str, *, actor, roles: frozenset[str], t
         council.open_review(project, version, today=today)
     elif action == "start_fundraising":
         project.fundraising_ends_on = today + timedelta(days=fundraising_days(project.tenant) - 1)
+    elif action == "start_work":
+        from app.matching.services import match_at_close
+
+        match_at_close(project, today, actor)
     elif action == "cancel":
         council.cancel_open_review(project, actor=actor)
         for version in project.versions:
