@@ -196,6 +196,7 @@ class Progress:
     raised_fen: int
     ends_on: date | None
     today: date
+    matched_fen: int = 0  # matching granted on top (配捐), shown beside the crowdfunding bar
 
     @property
     def percent(self) -> int:
@@ -211,7 +212,10 @@ class Progress:
 
 
 def progress(project: Project, today: date) -> Progress:
-    return Progress(crowdfunding_goal_fen(project), raised_fen(project), project.fundraising_ends_on, today)
+    from app.matching.services import matched_fen
+
+    return Progress(crowdfunding_goal_fen(project), raised_fen(project), project.fundraising_ends_on, today,
+                    matched_fen(project))
 
 
 def snapshot(project: Project) -> dict:

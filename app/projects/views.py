@@ -13,6 +13,7 @@ from app.core.money import MoneyError, parse_yuan
 from app.core.pagination import paginate
 from app.core.web import or_404, query_int
 from app.extensions import limiter
+from app.matching.services import matching_summary
 from app.needs import services as needs_service
 from app.needs.services import NeedError
 from app.projects import plan as plan_module
@@ -406,6 +407,7 @@ def _public_page(project, form=None, *, status: int = 200, filed: bool = False):
     version = project.approved_version
     return render("projects/public_project.html", "projects/_objection_form.html", status=status, project=project,
                   progress=services.progress(project, _today()), donations=services.project_donations(project, 50),
+                  matching_lines=matching_summary(project, _today()),
                   updates=services.updates_of(project),
                   qr=qr_svg(url_for("public_projects.project", number=project.number, _external=True)),
                   version=version, plan=frozen_plan(version) if version else plan_module.normalised(project.plan),
