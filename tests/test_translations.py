@@ -70,7 +70,7 @@ def test_translations_survive_percent_formatting(language):
     for message in catalog:
         if not message.id or isinstance(message.id, tuple):
             continue
-        values = defaultdict(lambda: 1, {name: 1 for name in re.findall(r"%\((\w+)\)", message.id)})
+        values = defaultdict(lambda: 1, dict.fromkeys(re.findall(r"%\((\w+)\)", message.id), 1))
         try:
             message.id % values
         except (ValueError, TypeError):
