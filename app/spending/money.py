@@ -1,0 +1,150 @@
+"""The money side of spending: what a project may still spend, paying a request, and what was spent.
+
+A payment debits the project's expense account in the line's fund
+(``expense:<fund>:project-<n>``) and credits, in this order, the project's restricted
+account in that fund (money designated to it and matching settled into it) and then the
+fund's general money up to what the approved plan allocates from that fund. Both credits
+are guarded by the ledger's conditional updates, and the project row is locked first, so
+two payments at once cannot spend the same allocation twice.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from app.core.money import format_yuan
+from app.extensions import db
+from app.funds import ledger
+from app.funds.models import CATEGORY_CASH, CATEGORY_EXPENSE, Fund, LedgerAccount
+from app.projects import plan as plan_module
+from app.projects.models import Project
+from app.spending.models import PAID, SpendingRequest
+
+
+class SpendingError(ValueError):
+    """A request or payment was refused; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    key: str
+    item: str
+    fund_key: str
+    budget_fen: int
+
+
+def approved_plan(project: Project) -> dict:
+    version = project.approved_version
+    return plan_module.normalised(version.plan if version is not None else project.plan)
+
+
+def budget_lines(project: Project) -> list[BudgetLine]:
+    """The approved plan's budget lines (what spending is measured against)."""
+    return [BudgetLine(key=str(line.get("key") or ""), item=str(line.get("item") or ""),
+                       fund_key=str(line.get("fund") or ""),
+                       budget_fen=plan_module.line_total_fen(line.get("quantity"), line.get("unit_price_fen")))
+            for line in approved_plan(project)["budget"]]
+
+
+def allocated_fen(project: Project, fund_key: str) -> int:
+    """What the approved plan takes from ``fund_key``'s general money."""
+    return sum(int(item.get("amount_fen") or 0) for item in approved_plan(project)["funding"]["allocations"]
+               if item.get("fund") == fund_key)
+
+
+def _paid(project: Project):
+    return select(SpendingRequest).where(SpendingRequest.project_id == project.id, SpendingRequest.status == PAID)
+
+
+def paid_requests(project: Project) -> list[SpendingRequest]:
+    return list(db.session.scalars(_paid(project).order_by(SpendingRequest.paid_on, SpendingRequest.id)))
+
+
+def spent_per_line(project: Project) -> dict[str, int]:
+    """Paid amounts by budget line key."""
+    query = (select(SpendingRequest.line_key, func.sum(SpendingRequest.amount_fen))
+             .where(SpendingRequest.project_id == project.id, SpendingRequest.status == PAID)
+             .group_by(SpendingRequest.line_key))
+    return {key: int(total) for key, total in db.session.execute(query)}
+
+
+def spent_per_fund(project: Project) -> dict[str, tuple[int, int]]:
+    """Paid amounts by fund key: (from restricted money, from the allocation)."""
+    query = (select(Fund.key, func.sum(SpendingRequest.restricted_fen), func.sum(SpendingRequest.allocation_fen))
+             .join(Fund, SpendingRequest.fund_id == Fund.id)
+             .where(SpendingRequest.project_id == project.id, SpendingRequest.status == PAID)
+             .group_by(Fund.key))
+    return {key: (int(restricted), int(allocation)) for key, restricted, allocation in db.session.execute(query)}
+
+
+def spent_fen(project: Project) -> int:
+    return sum(spent_per_line(project).values())
+
+
+def allocation_used_fen(project: Project, fund: Fund) -> int:
+    query = (select(func.coalesce(func.sum(SpendingRequest.allocation_fen), 0))
+             .where(SpendingRequest.project_id == project.id, SpendingRequest.fund_id == fund.id,
+                    SpendingRequest.status == PAID))
+    return int(db.session.scalar(query) or 0)
+
+
+def restricted_balance_fen(project: Project, fund: Fund) -> int:
+    return ledger.project_account(fund, project).balance_fen
+
+
+def available_fen(project: Project, fund: Fund) -> int:
+    """Money the project can still pay from ``fund``: its restricted balance plus the allocation left,
+    but never more than the fund's general money holds."""
+    allocation_left = max(allocated_fen(project, fund.key) - allocation_used_fen(project, fund), 0)
+    cash = ledger.fund_account(fund, CATEGORY_CASH).balance_fen
+    return restricted_balance_fen(project, fund) + min(allocation_left, max(cash, 0))
+
+
+def expense_account(fund: Fund, project: Project) -> LedgerAccount:
+    code = f"{CATEGORY_EXPENSE}:{fund.key}:project-{project.number}"
+    account = db.session.scalar(select(LedgerAccount).where(LedgerAccount.code == code))
+    if account is None:
+        account = LedgerAccount(tenant_id=fund.tenant_id, code=code, name=f"{fund.name}·{project.title}·支出",
+                                category=CATEGORY_EXPENSE, fund_id=fund.id, balance_fen=0)
+        db.session.add(account)
+        db.session.flush()
+    return account
+
+
+def lock_project(project: Project) -> None:
+    """Serialise money decisions on one project (PostgreSQL row lock; SQLite writers already are)."""
+    db.session.execute(select(Project.id).where(Project.id == project.id).with_for_update())
+
+
+def post_payment(request: SpendingRequest, *, paid_on: date, actor) -> None:
+    """Post the payment of ``request`` (restricted money first, then the allocation) and mark it paid."""
+    project, fund = request.project, request.fund
+    lock_project(project)
+    restricted = ledger.project_account(fund, project)
+    db.session.refresh(restricted, ["balance_fen"])
+    from_restricted = min(request.amount_fen, max(restricted.balance_fen, 0))
+    from_allocation = request.amount_fen - from_restricted
+    allocation_left = allocated_fen(project, fund.key) - allocation_used_fen(project, fund)
+    if from_allocation > allocation_left:
+        raise SpendingError(_l("Not enough money: the project has %(restricted)s of restricted money and "
+                               "%(allocation)s left of its allocation from %(fund)s, but the request is for "
+                               "%(amount)s.", restricted=format_yuan(from_restricted),
+                               allocation=format_yuan(max(allocation_left, 0)), fund=fund.name,
+                               amount=format_yuan(request.amount_fen)))
+    lines = [ledger.Line(expense_account(fund, project), request.amount_fen)]
+    if from_restricted:
+        lines.append(ledger.Line(restricted, -from_restricted))
+    if from_allocation:
+        lines.append(ledger.Line(ledger.fund_account(fund, CATEGORY_CASH), -from_allocation))
+    try:
+        entry = ledger.post_entry(tenant_id=request.tenant_id, occurred_on=paid_on, kind="project_payment",
+                                  memo=f"项目#{project.number} 支出申请#{request.number} {request.payee}",
+                                  lines=lines, actor=actor)
+    except ledger.InsufficientFunds as error:
+        raise SpendingError(str(error)) from error
+    request.status, request.paid_on, request.paid_entry = PAID, paid_on, entry
+    request.paid_by_id = actor.id if actor is not None else None
+    request.restricted_fen, request.allocation_fen = from_restricted, from_allocation
+    db.session.flush()
