@@ -148,3 +148,42 @@ def post_payment(request: SpendingRequest, *, paid_on: date, actor) -> None:
     request.paid_by_id = actor.id if actor is not None else None
     request.restricted_fen, request.allocation_fen = from_restricted, from_allocation
     db.session.flush()
+
+
+@dataclass(frozen=True)
+class LineMoney:
+    key: str
+    item: str
+    fund_key: str
+    budget_fen: int
+    spent_fen: int
+
+    @property
+    def variance_fen(self) -> int:
+        """Spent minus budget: negative is under budget."""
+        return self.spent_fen - self.budget_fen
+
+
+@dataclass(frozen=True)
+class ProjectMoney:
+    """One project's money as every page, PDF and open-data file shows it (one source, so they agree)."""
+
+    goal_fen: int
+    raised_fen: int  # designated gifts, net of reversals
+    matched_fen: int  # matching granted, net of corrections
+    allocated_fen: int  # from the funds' general money, per the approved plan
+    spent_fen: int
+    lines: tuple[LineMoney, ...]
+
+
+def project_money(project: Project) -> ProjectMoney:
+    from app.matching.services import matched_fen
+    from app.projects.services import crowdfunding_goal_fen, raised_fen
+
+    spent = spent_per_line(project)
+    lines = [LineMoney(line.key, line.item, line.fund_key, line.budget_fen, spent.get(line.key, 0))
+             for line in budget_lines(project)]
+    allocated = sum(int(item.get("amount_fen") or 0) for item in approved_plan(project)["funding"]["allocations"])
+    return ProjectMoney(goal_fen=crowdfunding_goal_fen(project), raised_fen=raised_fen(project),
+                        matched_fen=matched_fen(project), allocated_fen=allocated, spent_fen=sum(spent.values()),
+                        lines=tuple(lines))
