@@ -16,8 +16,8 @@ from app.tenancy.models import Tenant
 from app.tenancy.scoping import all_tenants
 
 # Messages of LogoError are translated; a command may show them in either language.
-NOT_AN_IMAGE = {"The file is not a PNG or JPEG image.", "该文件不是 PNG 或 JPEG 图片。"}
-ONLY_PNG_JPEG = {"Only PNG and JPEG images are accepted.", "仅支持 PNG 和 JPEG 格式的图片。"}
+NOT_AN_IMAGE = {"The file is not a JPEG or PNG image.", "该文件不是 JPEG 或 PNG 图片。"}
+ONLY_PNG_JPEG = {"Only JPEG and PNG images are accepted.", "仅支持 JPEG 和 PNG 格式的图片。"}
 EMPTY_IMAGE = {"Choose an image file.", "请选择图片文件。"}
 
 DEMO_PARENTS = {

@@ -8,18 +8,17 @@ databases; at 邹城's size (7,000+ needs) the filtered scan stays in millisecon
 """
 
 import hashlib
-import io
 import re
 import secrets
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.audit import services as audit
+from app.core import images
 from app.core.timeutil import local_midnight_as_utc, utcnow
 from app.extensions import db
 from app.needs.models import (
@@ -116,37 +115,11 @@ def mask_phone(phone: str) -> str:
 
 def reencode_photo(data: bytes, *, max_bytes: int = PHOTO_MAX_BYTES, max_pixels: int = PHOTO_MAX_PIXELS,
                    max_side: int = PHOTO_MAX_SIDE) -> bytes:
-    """Check an uploaded photo (JPEG or PNG, size-capped) and re-encode it as a clean JPEG.
-
-    Re-encoding drops whatever else the file carried, including the EXIF location of phone photos.
-    """
-    if not data:
-        raise NeedError(_l("Choose an image file."))
-    if len(data) > max_bytes:
-        raise NeedError(_l("The photo is larger than %(size)s MB.", size=max_bytes // (1024 * 1024)))
+    """Check an uploaded photo (JPEG or PNG, size-capped) and re-encode it as a clean JPEG."""
     try:
-        with Image.open(io.BytesIO(data)) as probe:
-            kind = probe.format
-            width, height = probe.size
-            probe.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise NeedError(_l("The file is not a JPEG or PNG image.")) from exc
-    if kind not in ("PNG", "JPEG"):
-        raise NeedError(_l("Only JPEG and PNG photos are accepted."))
-    if width * height > max_pixels:
-        raise NeedError(_l("The photo has too many pixels."))
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image = ImageOps.exif_transpose(image)
-            rgba = image.convert("RGBA")
-            flat = Image.new("RGB", rgba.size, (255, 255, 255))
-            flat.paste(rgba, mask=rgba.getchannel("A"))
-            flat.thumbnail((max_side, max_side))
-            out = io.BytesIO()
-            flat.save(out, format="JPEG", quality=85, optimize=True)
-    except (OSError, SyntaxError, ValueError) as exc:  # truncated data that passed verify()
-        raise NeedError(_l("The file is not a JPEG or PNG image.")) from exc
-    return out.getvalue()
+        return images.reencode(data, max_bytes=max_bytes, max_pixels=max_pixels, max_side=max_side, output="JPEG")
+    except images.ImageRejected as error:
+        raise NeedError(str(error)) from error
 
 
 def get_need(number: int) -> Need | None:

@@ -1,16 +1,14 @@
 """Tenant tree, profile and logo. No Flask request objects here."""
 
-import io
 import re
 from datetime import date
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask_babel import lazy_gettext as _l
-from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 
 from app.audit import services as audit
-from app.core import storage
+from app.core import images, storage
 from app.core.timeutil import to_local, utcnow
 from app.extensions import db
 from app.tenancy.models import Tenant
@@ -99,27 +97,10 @@ class LogoError(TenantError):
 
 def reencode_logo(data: bytes, *, max_bytes: int, max_pixels: int, max_side: int) -> bytes:
     """Check an uploaded logo (PNG or JPEG, size-capped) and re-encode it as a clean PNG."""
-    if not data:
-        raise LogoError(_l("Choose an image file."))
-    if len(data) > max_bytes:
-        raise LogoError(_l("The image is larger than %(size)s MB.", size=max_bytes // (1024 * 1024)))
     try:
-        with Image.open(io.BytesIO(data)) as probe:
-            kind = probe.format
-            width, height = probe.size
-            probe.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise LogoError(_l("The file is not a PNG or JPEG image.")) from exc
-    if kind not in ("PNG", "JPEG"):
-        raise LogoError(_l("Only PNG and JPEG images are accepted."))
-    if width * height > max_pixels:
-        raise LogoError(_l("The image has too many pixels."))
-    with Image.open(io.BytesIO(data)) as image:
-        image = image.convert("RGBA")
-        image.thumbnail((max_side, max_side))
-        out = io.BytesIO()
-        image.save(out, format="PNG", optimize=True)
-    return out.getvalue()
+        return images.reencode(data, max_bytes=max_bytes, max_pixels=max_pixels, max_side=max_side, output="PNG")
+    except images.ImageRejected as error:
+        raise LogoError(str(error)) from error
 
 
 def set_logo(tenant: Tenant, data: bytes, *, actor, limits: dict, upload_root) -> None:
