@@ -289,6 +289,29 @@ def _check_bulk(needs: list[Need]) -> None:
         raise NeedError(_l("Select at most %(count)s needs at a time.", count=MAX_BULK))
 
 
+def triage(action: str, numbers: list[int], *, reason: str = "", merge_into: int | None = None, actor) -> int:
+    """Accept, decline or merge the needs with these numbers: all of them or none."""
+    if not numbers:
+        raise NeedError(_l("Select at least one need."))
+    if len(numbers) > MAX_BULK:
+        raise NeedError(_l("Select at most %(count)s needs at a time.", count=MAX_BULK))
+    needs = needs_by_numbers(numbers)
+    missing = sorted(set(numbers) - {need.number for need in needs})
+    if missing:
+        raise NeedError(_l("Need #%(number)s was not found.", number=missing[0]))
+    if action == "accept":
+        return accept(needs, actor=actor)
+    if action == "decline":
+        return decline(needs, reason=reason, actor=actor)
+    into = get_need(merge_into) if merge_into is not None else None
+    if into is None:
+        raise NeedError(_l("Need #%(number)s was not found.", number=merge_into))
+    if all(need.id == into.id for need in needs):
+        raise NeedError(_l("Choose other needs to merge into #%(number)s; a need cannot be merged into itself.",
+                           number=into.number))
+    return merge(needs, into=into, actor=actor)
+
+
 def accept(needs: list[Need], *, actor) -> int:
     _check_bulk(needs)
     _refuse_any(needs, NEED_ACCEPTED)

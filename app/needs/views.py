@@ -250,29 +250,6 @@ def _numbers(values) -> list[int]:
     return numbers
 
 
-def _triage(form: BulkForm, numbers: list[int]) -> int:
-    """Apply the chosen action to the needs with these numbers; all of them or none."""
-    if not numbers:
-        raise NeedError(_("Select at least one need."))
-    if len(numbers) > services.MAX_BULK:
-        raise NeedError(_("Select at most %(count)s needs at a time.", count=services.MAX_BULK))
-    needs = services.needs_by_numbers(numbers)
-    missing = sorted(set(numbers) - {need.number for need in needs})
-    if missing:
-        raise NeedError(_("Need #%(number)s was not found.", number=missing[0]))
-    if form.action.data == "accept":
-        return services.accept(needs, actor=current_user)
-    if form.action.data == "decline":
-        return services.decline(needs, reason=form.reason.data, actor=current_user)
-    into = services.get_need(form.merge_into.data)
-    if into is None:
-        raise NeedError(_("Need #%(number)s was not found.", number=form.merge_into.data))
-    if all(need.id == into.id for need in needs):
-        raise NeedError(_("Choose other needs to merge into #%(number)s; a need cannot be merged into itself.",
-                          number=into.number))
-    return services.merge(needs, into=into, actor=current_user)
-
-
 @bp.route("/bulk", methods=["POST"])
 @require("needs.triage")
 def bulk():
@@ -288,7 +265,8 @@ def bulk():
         return redirect(url_for("projects.new", need=numbers[:services.MAX_BULK]))
     if valid:
         try:
-            count = _triage(form, numbers)
+            count = services.triage(form.action.data, numbers, reason=form.reason.data,
+                                       merge_into=form.merge_into.data, actor=current_user)
         except NeedError as error:
             db.session.rollback()
             form.form_errors.append(str(error))
@@ -345,7 +323,8 @@ def triage(number):
         return redirect(url_for("projects.new", need=record.number))
     if valid:
         try:
-            _triage(form, [record.number])
+            services.triage(form.action.data, [record.number], reason=form.reason.data,
+                            merge_into=form.merge_into.data, actor=current_user)
         except NeedError as error:
             db.session.rollback()
             form.form_errors.append(str(error))
