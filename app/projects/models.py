@@ -31,8 +31,11 @@ APPROVED = "approved"
 REJECTED = "rejected"
 FUNDRAISING = "fundraising"
 IN_PROGRESS = "in_progress"
+CLOSING = "closing"  # the work is done; staff write the close-out (结项)
+CLOSED = "closed"
 CANCELLED = "cancelled"
-PROJECT_STATES = (DRAFT, SUBMITTED, IN_REVIEW, APPROVED, REJECTED, FUNDRAISING, IN_PROGRESS, CANCELLED)
+PROJECT_STATES = (DRAFT, SUBMITTED, IN_REVIEW, APPROVED, REJECTED, FUNDRAISING, IN_PROGRESS, CLOSING, CLOSED,
+                  CANCELLED)
 # Shown on the public site: what the council approved and everything after it.
 PUBLISHED_STATES = (APPROVED, FUNDRAISING, IN_PROGRESS)
 # Money may be designated (专款专用) to a project in these states.

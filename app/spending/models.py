@@ -59,6 +59,7 @@ class SpendingRequest(Numbered, db.Model):
     fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id", ondelete="RESTRICT"), nullable=False)
     amount_fen: Mapped[int] = mapped_column(BigInteger, nullable=False)
     payee: Mapped[str] = mapped_column(String(100), nullable=False)
+    category: Mapped[str] = mapped_column(String(40), nullable=False, default="", server_default="")  # a fund purpose
     purpose: Mapped[str] = mapped_column(Text, nullable=False)
     status: Mapped[str] = mapped_column(String(20), nullable=False, default=SUBMITTED)
     route: Mapped[str] = mapped_column(String(12), nullable=False, default=ROUTE_STAFF)
