@@ -17,6 +17,15 @@ from tests.conftest import Factory, TenantRef, UserRef
 from tests.funds_world import FUNDS
 
 TODAY = date(2026, 11, 20)
+
+
+def real_today() -> date:
+    """Today in the demo communities' timezone: what pages open to the public (objections) compare with."""
+    from zoneinfo import ZoneInfo
+
+    from app.core.timeutil import to_local, utcnow
+
+    return to_local(utcnow(), ZoneInfo("Asia/Shanghai")).date()
 CATEGORIES = ["环境卫生", "道路设施", "养老助老"]
 STAFF_ROLES = frozenset({"staff"})
 COUNCIL_ROLES = frozenset({"council"})

@@ -7,7 +7,7 @@ import pytest
 from app.extensions import db
 from app.projects.models import Project
 from tests.conftest import login
-from tests.projects_world import make_projects_world, ready_project, scoped, to_review, vote_all
+from tests.projects_world import make_projects_world, ready_project, real_today, scoped, to_review, vote_all
 
 
 @pytest.fixture
@@ -86,7 +86,7 @@ def test_submit_incomplete_plan_lists_every_problem(app, client, world):
 
 def test_workflow_to_approval_and_public_notice(app, client, world):
     number = new_project(app, world, title="爱心医护站")
-    login(client, world.staff)
+    login(client, world.staff)  # the pages act on the real date: the council approves today, the notice runs from it
     assert client.post(url(world, f"/projects/{number}/actions/submit"), data={}).status_code == 302
     assert client.post(url(world, f"/projects/{number}/actions/start_review"), data={}).status_code == 302
     assert load(app, world, number).status == "in_review"
@@ -94,7 +94,8 @@ def test_workflow_to_approval_and_public_notice(app, client, world):
         from app.council import services as council
 
         project = db.session.scalar(db.select(Project).where(Project.number == number))
-        vote_all(world, council.current_review(project), ["approve", "approve", "approve", "reject", "abstain"])
+        vote_all(world, council.current_review(project), ["approve", "approve", "approve", "reject", "abstain"],
+                 today=real_today())
         db.session.commit()
     page = client.get(url(world, f"/projects/{number}")).get_data(as_text=True)
     assert "v1" in page and "3" in page
@@ -121,7 +122,7 @@ def test_objection_form_rejects_bad_input_and_honeypot(app, client, world):
     number = new_project(app, world)
     with scoped(app, world):
         project = db.session.scalar(db.select(Project).where(Project.number == number))
-        vote_all(world, to_review(world, project), ["approve"] * 5)
+        vote_all(world, to_review(world, project, real_today()), ["approve"] * 5, real_today())
         db.session.commit()
     bad = client.post(url(world, f"/public/projects/{number}/objections"), data={"name": "", "phone": "12",
                                                                                   "reason": "有意见"})

@@ -115,7 +115,14 @@ def give_donations(app, tenant_ref, donors) -> tuple[int, int]:
         return number, donor_number
 
 
-WORLD_TODAY = date(2026, 11, 20)
+def _world_today() -> date:
+    """The real local date: the approved project's public notice must be running when the tests request it."""
+    from tests.projects_world import real_today
+
+    return real_today()
+
+
+WORLD_TODAY = _world_today()
 
 
 def give_needs_and_projects(app, world: World) -> None:

@@ -34,6 +34,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "projects.decide": frozenset({ROLE_STAFF, ROLE_COUNCIL}),
     "projects.start": frozenset({ROLE_STAFF}),
     "projects.cancel": frozenset({ROLE_STAFF}),
+    "projects.close": frozenset({ROLE_STAFF}),
+    "closeout.view": frozenset({ROLE_STAFF, ROLE_FINANCE, ROLE_COUNCIL, ROLE_OVERSEER}),
+    "closeout.edit": frozenset({ROLE_STAFF}),
     "objections.answer": frozenset({ROLE_STAFF}),
     "council.view": frozenset({ROLE_STAFF, ROLE_COUNCIL, ROLE_OVERSEER}),
     "council.vote": frozenset({ROLE_COUNCIL}),
@@ -42,6 +45,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "spending.view": frozenset({ROLE_STAFF, ROLE_FINANCE, ROLE_COUNCIL, ROLE_OVERSEER}),
     "spending.request": frozenset({ROLE_STAFF}),
     "spending.approve": frozenset({ROLE_STAFF, ROLE_FINANCE}),
+    "spending.check": frozenset({ROLE_FINANCE}),
+    "spending.attach": frozenset({ROLE_STAFF, ROLE_FINANCE}),
     "spending.vote": frozenset({ROLE_COUNCIL}),
     "spending.pay": frozenset({ROLE_FINANCE}),
 }

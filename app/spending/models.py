@@ -26,7 +26,7 @@ from app.extensions import db
 from app.tenancy.numbering import Numbered
 from app.tenancy.scoping import TenantScoped
 
-SUBMITTED = "submitted"  # waiting for staff (small amounts) or finance (large ones)
+SUBMITTED = "submitted"  # waiting for staff (small amounts) or finance (larger ones)
 IN_VOTE = "in_vote"  # finance checked it; the council votes
 APPROVED = "approved"  # waiting for finance to pay
 PAID = "paid"
@@ -36,8 +36,9 @@ REQUEST_STATES = (SUBMITTED, IN_VOTE, APPROVED, PAID, REJECTED, WITHDRAWN)
 OPEN_STATES = (SUBMITTED, IN_VOTE, APPROVED)
 
 ROUTE_STAFF = "staff"  # staff approve alone
+ROUTE_FINANCE = "finance"  # finance approves alone
 ROUTE_COUNCIL = "council"  # finance checks, then the council votes
-ROUTES = (ROUTE_STAFF, ROUTE_COUNCIL)
+ROUTES = (ROUTE_STAFF, ROUTE_FINANCE, ROUTE_COUNCIL)
 
 
 class SpendingRequest(Numbered, db.Model):
