@@ -264,3 +264,36 @@ def login_as(client):
         return client
 
     return do
+
+
+@pytest.fixture
+def committed_app(tmp_path):
+    """An app on its own database where commits are real (threads, real transactions); dropped afterwards."""
+    app, url = make_committed_app(tmp_path)
+    yield app
+    close_committed_app(app, url)
+
+
+@pytest.fixture
+def english_committed_app(tmp_path):
+    """``committed_app`` whose service messages are English."""
+    app, url = make_committed_app(tmp_path, BABEL_DEFAULT_LOCALE="en")
+    yield app
+    close_committed_app(app, url)
+
+
+COMMITTED_POOL_SIZE = 12  # more than any concurrency test's threads
+
+
+def make_committed_app(tmp_path, **overrides):
+    url = make_postgres_database() if backend() == "postgres" else f"sqlite:///{tmp_path / 'committed.db'}"
+    migrate_database(url, tmp_path / "migrate")
+    options = {"pool_size": COMMITTED_POOL_SIZE} if backend() == "postgres" else {}
+    return create_app(TestConfig(url, tmp_path / "instance", SQLALCHEMY_ENGINE_OPTIONS=options, **overrides)), url
+
+
+def close_committed_app(app, url: str) -> None:
+    with app.app_context():
+        db.engine.dispose()
+    if backend() == "postgres":
+        drop_postgres_database(url)

@@ -6,9 +6,6 @@ account row; on SQLite every write transaction takes the lock up front (BEGIN IM
 
 import threading
 
-import pytest
-
-from app import create_app
 from app.extensions import db
 from app.funds import ledger, services
 from app.funds.ledger import InsufficientFunds
@@ -18,11 +15,6 @@ from app.funds.verify import verify
 from app.tenancy.scoping import tenant_scope
 from tests.conftest import (
     Factory,
-    TestConfig,
-    backend,
-    drop_postgres_database,
-    make_postgres_database,
-    migrate_database,
 )
 from tests.funds_world import TODAY, fund, make_funds_world
 
@@ -30,23 +22,6 @@ THREADS = 8
 ATTEMPTS_PER_THREAD = 5
 START_FEN = 100_000
 TRANSFER_FEN = 7_000
-
-
-@pytest.fixture
-def committed_app(tmp_path):
-    """An app on its own database where commits are real (no rolled-back outer transaction)."""
-    if backend() == "postgres":
-        url = make_postgres_database()
-    else:
-        url = f"sqlite:///{tmp_path / 'concurrency.db'}"
-    migrate_database(url, tmp_path / "migrate")
-    app = create_app(TestConfig(url, tmp_path / "instance", SQLALCHEMY_ENGINE_OPTIONS={"pool_size": THREADS + 2}
-                                if backend() == "postgres" else {}))
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-    if backend() == "postgres":
-        drop_postgres_database(url)
 
 
 def test_concurrent_transfers_never_overdraw(committed_app):

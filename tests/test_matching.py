@@ -7,7 +7,6 @@ import pytest
 import tomli_w
 from sqlalchemy import select, update
 
-from app import create_app
 from app.extensions import db
 from app.funds import ledger
 from app.funds.models import CATEGORY_INCOME, DONOR_TYPES, JournalEntry, LedgerAccount
@@ -30,11 +29,6 @@ from app.tenancy.models import Tenant
 from app.tenancy.scoping import tenant_scope
 from tests.conftest import (
     Factory,
-    TestConfig,
-    backend,
-    drop_postgres_database,
-    make_postgres_database,
-    migrate_database,
 )
 from tests.funds_world import fund
 from tests.projects_world import (
@@ -597,18 +591,8 @@ THREADS = 6
 
 
 @pytest.fixture
-def committed_app(tmp_path):
-    """An app on its own database where commits are real (threads, real transactions)."""
-    url = make_postgres_database() if backend() == "postgres" else f"sqlite:///{tmp_path / 'matching.db'}"
-    migrate_database(url, tmp_path / "migrate")
-    options = {"pool_size": THREADS + 2} if backend() == "postgres" else {}
-    app = create_app(TestConfig(url, tmp_path / "instance", SQLALCHEMY_ENGINE_OPTIONS=options,
-                                BABEL_DEFAULT_LOCALE="en"))
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-    if backend() == "postgres":
-        drop_postgres_database(url)
+def committed_app(english_committed_app):
+    return english_committed_app
 
 
 def test_concurrent_gifts_never_take_matching_past_the_budget_or_the_cap(committed_app):

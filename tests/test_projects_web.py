@@ -7,7 +7,14 @@ import pytest
 from app.extensions import db
 from app.projects.models import Project
 from tests.conftest import login
-from tests.projects_world import make_projects_world, ready_project, real_today, scoped, to_review, vote_all
+from tests.projects_world import (
+    make_projects_world,
+    ready_project,
+    real_today,
+    scoped,
+    to_review,
+    vote_all,
+)
 
 
 @pytest.fixture

@@ -216,7 +216,7 @@ def test_payment_rechecks_the_money_and_needs_an_invoice(app, world):
             services.act(request, "pay", actor=user(world.finance), roles=FINANCE_ROLES, today=PAY_DAY,
                          paid_on=PAY_DAY + timedelta(days=1))
         reasons = problems_of(error)
-        assert "Not enough money: the project can pay ¥1,000.00" in reasons
+        assert "Not enough money: the project can pay ¥1,000.00 from “慈善基金” now" in reasons
         assert "Attach the invoice or receipt before paying." in reasons
         assert "The payment date cannot be in the future." in reasons
         assert db.session.scalar(select(db.func.count(JournalEntry.id))) == entries

@@ -252,8 +252,12 @@ def fund_by_key(key: str) -> Fund | None:
 
 
 def check_request(project: Project, line_key: str, amount_fen: int, category: str, *,
-                  excluding: SpendingRequest | None = None) -> list:
-    """Every reason a request for ``amount_fen`` on ``line_key`` cannot go ahead (empty: it can)."""
+                  excluding: SpendingRequest | None = None, count_claims: bool = True) -> list:
+    """Every reason a request for ``amount_fen`` on ``line_key`` cannot go ahead (empty: it can).
+
+    Submitting and approving count what other open requests already claim; paying
+    (``count_claims=False``) asks only whether the money is there now, first paid first served.
+    """
     from app.projects.workflow import STATE_LABELS as PROJECT_STATE_LABELS
 
     problems: list = []
@@ -274,8 +278,8 @@ def check_request(project: Project, line_key: str, amount_fen: int, category: st
                            fund=fund.name, purposes="、".join(fund.purposes), category=category or "—"))
     tolerance = approval_rules(project.tenant)["line_tolerance_percent"]
     allowed_fen = allowed_on_line_fen(line.budget_fen, tolerance)
-    used = money.spent_per_line(project).get(line.key, 0) + committed_fen(project, line_key=line.key,
-                                                                           excluding=excluding)
+    used = money.spent_per_line(project).get(line.key, 0) + (
+        committed_fen(project, line_key=line.key, excluding=excluding) if count_claims else 0)
     if used + amount_fen > allowed_fen:
         problems.append(_l("“%(item)s” has a budget of %(budget)s (%(allowed)s with the %(tolerance)s%% tolerance); "
                            "%(used)s is spent or asked for already, so at most %(left)s can be asked for.",
@@ -283,11 +287,15 @@ def check_request(project: Project, line_key: str, amount_fen: int, category: st
                            tolerance=tolerance, used=format_yuan(used),
                            left=format_yuan(max(allowed_fen - used, 0))))
     available = money.available_fen(project, fund)
-    claimed = committed_fen(project, fund=fund, excluding=excluding)
+    claimed = committed_fen(project, fund=fund, excluding=excluding) if count_claims else 0
     if amount_fen > available - claimed:
         problems.append(_l("Not enough money: the project can pay %(available)s from “%(fund)s” (its restricted money "
                            "and what is left of its allocation), of which open requests already claim %(claimed)s.",
-                           available=format_yuan(available), fund=fund.name, claimed=format_yuan(claimed)))
+                           available=format_yuan(available), fund=fund.name, claimed=format_yuan(claimed))
+                        if count_claims else
+                        _l("Not enough money: the project can pay %(available)s from “%(fund)s” now (its restricted "
+                           "money and what is left of its allocation).", available=format_yuan(available),
+                           fund=fund.name))
     return problems
 
 
@@ -555,7 +563,7 @@ def votes_waiting_for(user) -> int:
 
 def _pay(request: SpendingRequest, *, paid_on: date, today: date, actor) -> None:
     problems = check_request(request.project, request.line_key, request.amount_fen, request.category,
-                             excluding=request)
+                             excluding=request, count_claims=False)
     if not request.attachments:
         problems.append(_l("Attach the invoice or receipt before paying."))
     if paid_on > today:
