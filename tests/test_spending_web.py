@@ -1,6 +1,7 @@
 """Spending through HTTP: the project's lines, a request with invoices, approval, vote, payment, files."""
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -153,3 +154,16 @@ def test_the_list_filters_and_answers_htmx_with_the_fragment(app, client, world)
     assert "<html" not in fragment and 'id="request-list"' in fragment
     assert "施工围挡与标识" in fragment and "水泥路面硬化" not in fragment
     assert "¥500.00" in fragment
+
+
+def test_the_dashboard_counts_requests_waiting_for_each_person(app, client, world):
+    login(client, world.staff)
+    new_request(client, world)
+    assert "spending requests waiting for you" not in client.get(f"/c/{world.tenant.slug}/").get_data(as_text=True), \
+        "the requester has nothing to do"
+    client.post("/logout")
+    login(client, world.other_staff)
+    home = client.get(f"/c/{world.tenant.slug}/").get_data(as_text=True)
+    assert re.search(r'tile-number">1</span><span>spending requests waiting for you', home)
+    page = client.get(url(world, "/")).get_data(as_text=True)
+    assert "1 to approve" in page

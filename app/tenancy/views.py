@@ -43,8 +43,11 @@ def _work_waiting() -> dict:
     from app.council import services as council
     from app.needs import services as needs
     from app.projects import services as projects
+    from app.spending import services as spending
 
     return {"needs_new": needs.waiting_for_triage() if can("needs.view") else None,
+            "spending": spending.waiting_for(current_user, g.roles, platform_admin=current_user.is_platform_admin)
+            if can("spending.view") else None,
             "projects": projects.counts_by_status() if can("projects.view") else {},
             "reviews_open": council.count_open_reviews() if can("council.view") else None,
             "my_votes": council.reviews_waiting_for(current_user) if can("council.vote") else None,
