@@ -395,6 +395,64 @@ def _sum_statements(items: list[FundStatement]) -> FundStatement:
 
 # --- trace a donation by its receipt code -------------------------------------------------
 
+def proportional_shares(gift_fen: int, pool_fen: int, paid_per_line: dict[str, int]) -> dict[str, int]:
+    """A designated gift's part of what the project's restricted money paid for each budget line.
+
+    Restricted money is pooled: every fen that came into the project's restricted account in
+    the gift's fund (``pool_fen``: the gifts designated to the project in that fund, net of
+    reversals, plus the matching settled into the account) paid for each line in the same
+    proportion, whenever it arrived. So the gift's share of a line is
+    ``floor(gift_fen × paid_per_line[line] / pool_fen)`` — rounded down to the fen on each
+    line, so the shares never add up to more than the gift; the rest of the gift (money not
+    spent yet, and the fractions of a fen dropped) is ``gift_fen − Σ shares``. Other funds'
+    restricted accounts and the funds' general money (the plan's allocation) are not counted:
+    the gift is not in them.
+    """
+    if pool_fen <= 0:
+        return dict.fromkeys(paid_per_line, 0)
+    return {key: gift_fen * paid // pool_fen for key, paid in paid_per_line.items()}
+
+
+@dataclass(frozen=True)
+class LineShare:
+    """One budget line a designated gift helped pay for."""
+
+    item: str
+    paid_fen: int  # what the project's restricted money in the gift's fund paid for the line
+    share_fen: int  # the gift's part of it (``proportional_shares``)
+
+
+@dataclass(frozen=True)
+class PublicPayment:
+    """A paid spending request as the public may see it (payee and purpose, nothing else about them)."""
+
+    paid_on: date
+    payee: str
+    purpose: str
+    item: str
+    amount_fen: int
+    restricted_fen: int  # of which from the project's restricted money
+
+
+@dataclass(frozen=True)
+class GiftShare:
+    """Where a designated gift went inside its project, in proportion."""
+
+    fund_name: str
+    pool_fen: int  # all money that came into the project's restricted account in the gift's fund
+    lines: tuple[LineShare, ...]
+    unspent_fen: int
+    payments: tuple[PublicPayment, ...]
+
+
+@dataclass(frozen=True)
+class FundProjectSpending:
+    """What a fund's general money paid for one published project."""
+
+    project: object
+    paid_fen: int
+
+
 @dataclass(frozen=True)
 class Trace:
     """Where a donation went, as its donor may see it (no name, phone or reference)."""
@@ -407,6 +465,10 @@ class Trace:
     fund: FundBalance
     project: object | None = None  # the published project the gift was designated to
     project_raised_fen: int = 0
+    project_matched_fen: int = 0
+    project_closed: bool = False
+    share: GiftShare | None = None  # a designated gift that counts: what it paid for
+    general_spending: tuple[FundProjectSpending, ...] = ()  # an unrestricted gift of money: the fund's projects
 
 
 def trace(code: str) -> Trace | None:
@@ -414,22 +476,72 @@ def trace(code: str) -> Trace | None:
     donation = funds.donation_for_receipt(code)
     if donation is None:
         return None
-    from app.projects import services as projects
-    from app.projects.models import PUBLISHED_STATES
+    from app.projects.models import CLOSED, PUBLISHED_STATES
+    from app.spending.money import project_money
 
     balance = next((item for item in fund_balances() if item.key == donation.fund.key), None)
     project = donation.project if donation.project is not None and donation.project.status in PUBLISHED_STATES \
         else None
+    money = project_money(project) if project is not None else None
+    counts = not donation.is_reversed
+    general = counts and not donation.restricted and donation.channel != "in_kind"
     return Trace(received_on=donation.received_on, amount_fen=donation.amount_fen,
                  in_kind=donation.channel == "in_kind", restricted=donation.restricted,
                  reversed=donation.is_reversed, fund=balance, project=project,
-                 project_raised_fen=projects.raised_fen(project) if project is not None else 0)
+                 project_raised_fen=money.raised_fen if money is not None else 0,
+                 project_matched_fen=money.matched_fen if money is not None else 0,
+                 project_closed=project is not None and project.status == CLOSED,
+                 share=gift_share(donation, project, money) if money is not None and counts else None,
+                 general_spending=general_money_spending(donation.fund) if general else ())
+
+
+def gift_share(donation, project, money) -> GiftShare:
+    """What ``donation`` (designated to ``project``, whose ``project_money`` is ``money``) paid for."""
+    from app.spending.money import paid_requests
+
+    fund_money = money.fund(donation.fund.key)
+    paid = fund_money.restricted_paid if fund_money is not None else {}
+    pool = fund_money.restricted_in_fen if fund_money is not None else 0
+    payments = [request for request in paid_requests(project) if request.fund_id == donation.fund_id]
+    names = {line.key: line.item for line in money.lines}
+    for request in payments:
+        names.setdefault(request.line_key, request.line_item or request.line_key)
+    budget_keys = [line.key for line in money.lines]
+    order = budget_keys + sorted(key for key in paid if key not in budget_keys)
+    shares = proportional_shares(donation.amount_fen, pool, paid)
+    lines = tuple(LineShare(names.get(key, key), paid[key], shares[key]) for key in order if paid.get(key))
+    return GiftShare(fund_name=donation.fund.name, pool_fen=pool, lines=lines,
+                     unspent_fen=max(donation.amount_fen - sum(line.share_fen for line in lines), 0),
+                     payments=tuple(PublicPayment(request.paid_on, request.payee, request.purpose,
+                                                  names.get(request.line_key, request.line_key), request.amount_fen,
+                                                  request.restricted_fen)
+                                    for request in payments if request.restricted_fen))
+
+
+def general_money_spending(fund) -> tuple[FundProjectSpending, ...]:
+    """What ``fund``'s general money paid for each published project (figures from ``project_money``)."""
+    from app.projects.models import PUBLISHED_STATES, Project
+    from app.spending.models import PAID, SpendingRequest
+    from app.spending.money import project_money
+
+    paid_for = (select(SpendingRequest.project_id)
+                .where(SpendingRequest.fund_id == fund.id, SpendingRequest.status == PAID,
+                       SpendingRequest.allocation_fen > 0).distinct())
+    projects = db.session.scalars(select(Project).where(Project.id.in_(paid_for),
+                                                        Project.status.in_(PUBLISHED_STATES))
+                                  .order_by(Project.number))
+    found = []
+    for project in projects:
+        fund_money = project_money(project).fund(fund.key)
+        if fund_money is not None and fund_money.allocation_paid_fen:
+            found.append(FundProjectSpending(project, fund_money.allocation_paid_fen))
+    return tuple(found)
 
 
 # --- open data ---------------------------------------------------------------------------
 
 def open_data(tenant) -> dict:
-    """Aggregates anyone may reuse: fund balances and monthly income by fund and source, in fen."""
+    """Aggregates anyone may reuse: fund balances, monthly income by fund and source, and published projects, in fen."""
     return {
         "community": {"name": tenant.name, "slug": tenant.slug},
         "currency": "CNY",
@@ -439,4 +551,20 @@ def open_data(tenant) -> dict:
                   for item in fund_balances()],
         "monthly_totals": [{"month": month_key(month), "fund": fund_key, "source": source, "amount_fen": amount}
                            for (month, fund_key, source), amount in sorted(income_by_month(by_fund=True).items())],
+        "projects": open_projects(),
     }
+
+
+def open_projects() -> list[dict]:
+    """Each published project's money (from ``project_money``, like its public page), by number."""
+    from app.projects.models import Project
+    from app.projects.services import published_query
+    from app.spending.money import project_money
+
+    rows = []
+    for project in db.session.scalars(published_query().order_by(None).order_by(Project.number)):
+        money = project_money(project)
+        rows.append({"number": project.number, "title": project.title, "status": project.status,
+                     "goal_fen": money.goal_fen, "raised_fen": money.raised_fen, "matched_fen": money.matched_fen,
+                     "spent_fen": money.spent_fen})
+    return rows

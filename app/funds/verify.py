@@ -136,5 +136,12 @@ def _matching_within_rules(tenant_id):
     return matching_within_rules(tenant_id)
 
 
+def _spending_within_means(tenant_id):
+    from app.spending.verify import spending_within_means
+
+    return spending_within_means(tenant_id)
+
+
 CHECKS = (unbalanced_entries, cross_tenant_postings, foreign_reversals, stale_balances, duplicate_receipt_codes,
-          restricted_money_in_wrong_fund, donations_match_entries, stale_month_totals, _matching_within_rules)
+          restricted_money_in_wrong_fund, donations_match_entries, stale_month_totals, _matching_within_rules,
+          _spending_within_means)

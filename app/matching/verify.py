@@ -9,7 +9,7 @@ from collections import defaultdict
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.funds.models import Fund, LedgerAccount
+from app.funds.models import Donation, Fund, LedgerAccount
 from app.funds.verify import Violation
 from app.matching.models import KIND_DONATION, MatchingBudget, MatchingGrant
 from app.matching.services import rules
@@ -51,12 +51,28 @@ def _tenant_violations(tenant):
             yield Violation(tenant.id, "matching within each rule's cap per project",
                             f"rule {key} project id {project_id}: {total} fen")
     for grant in db.session.scalars(grants.where(MatchingGrant.kind == KIND_DONATION)):
-        rule = by_key.get(grant.rule_key)
-        cap = rule.cap_per_donor_per_day_fen if rule is not None else None
-        if grant.base_fen > grant.donation.amount_fen or (cap is not None and grant.base_fen > cap):
+        if grant.base_fen > grant.donation.amount_fen:
             yield Violation(tenant.id, "matching within each rule's cap per donor and day",
                             f"grant #{grant.number} matched {grant.base_fen} fen of gift #{grant.donation.number}")
+    yield from _donor_days(tenant, by_key)
     yield from _receivables(tenant)
+
+
+def _donor_days(tenant, by_key):
+    """The gifts one donor gave one project on one day (not reversed) are matched up to the rule's cap together."""
+    for key, project_id, donor_id, day, total in db.session.execute(
+            select(MatchingGrant.rule_key, MatchingGrant.project_id, Donation.donor_id, Donation.received_on,
+                   func.sum(MatchingGrant.base_fen))
+            .join(Donation, Donation.id == MatchingGrant.donation_id)
+            .where(MatchingGrant.tenant_id == tenant.id, MatchingGrant.kind == KIND_DONATION,
+                   Donation.reversal_entry_id.is_(None))
+            .group_by(MatchingGrant.rule_key, MatchingGrant.project_id, Donation.donor_id, Donation.received_on)):
+        rule = by_key.get(key)
+        cap = rule.cap_per_donor_per_day_fen if rule is not None else None
+        if cap is not None and total > cap:
+            yield Violation(tenant.id, "matching within each rule's cap per donor and day",
+                            f"rule {key} project id {project_id}: donor id {donor_id} on {day} matched on "
+                            f"{total} fen, cap {cap} fen")
 
 
 def _receivables(tenant):

@@ -33,6 +33,7 @@ from app.projects.models import PROJECT_STATES
 from app.projects.services import ProjectError
 from app.projects.workflow import WorkflowError
 from app.reports.pdf import pdf_response
+from app.spending.money import project_money
 from app.tenancy.services import local_today
 from app.tenancy.web import can, public, require, tenant_blueprint
 
@@ -408,7 +409,7 @@ def _public_page(project, form=None, *, status: int = 200, filed: bool = False):
     return render("projects/public_project.html", "projects/_objection_form.html", status=status, project=project,
                   progress=services.progress(project, _today()), donations=services.project_donations(project, 50),
                   matching_lines=matching_summary(project, _today()),
-                  updates=services.updates_of(project),
+                  updates=services.updates_of(project), money=project_money(project),
                   qr=qr_svg(url_for("public_projects.project", number=project.number, _external=True)),
                   version=version, plan=frozen_plan(version) if version else plan_module.normalised(project.plan),
                   form=form or ObjectionForm(), on_notice=services.on_notice(project, _today()), filed=filed,

@@ -8,6 +8,7 @@ are guarded by the ledger's conditional updates, and the project row is locked f
 two payments at once cannot spend the same allocation twice.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,7 +18,15 @@ from sqlalchemy import func, select
 from app.core.money import format_yuan
 from app.extensions import db
 from app.funds import ledger
-from app.funds.models import CATEGORY_CASH, CATEGORY_EXPENSE, Fund, LedgerAccount
+from app.funds.models import (
+    CATEGORY_CASH,
+    CATEGORY_EXPENSE,
+    Donation,
+    DonationDesignation,
+    Fund,
+    LedgerAccount,
+)
+from app.matching.models import MatchingGrant
 from app.projects import plan as plan_module
 from app.projects.models import Project
 from app.spending.models import PAID, SpendingRequest
@@ -165,6 +174,25 @@ class LineMoney:
 
 
 @dataclass(frozen=True)
+class FundMoney:
+    """A project's money in one fund: what came into its restricted account there, and where payments took from.
+
+    ``restricted_in_fen`` is the gifts designated to the project in this fund (net of reversals)
+    plus the matching settled into its restricted account (corrections count negative); it
+    does not go down when the account pays or when money leaves it at close-out.
+    """
+
+    fund_key: str
+    restricted_in_fen: int
+    restricted_paid: dict[str, int]  # budget line key -> fen paid from the restricted account
+    allocation_paid_fen: int  # paid from the fund's general money (the plan's allocation)
+
+    @property
+    def restricted_paid_fen(self) -> int:
+        return sum(self.restricted_paid.values())
+
+
+@dataclass(frozen=True)
 class ProjectMoney:
     """One project's money as every page, PDF and open-data file shows it (one source, so they agree)."""
 
@@ -174,6 +202,43 @@ class ProjectMoney:
     allocated_fen: int  # from the funds' general money, per the approved plan
     spent_fen: int
     lines: tuple[LineMoney, ...]
+    funds: tuple[FundMoney, ...] = ()  # by fund key
+
+    @property
+    def other_spent_fen(self) -> int:
+        """Spent on line keys the approved budget no longer has."""
+        return self.spent_fen - sum(line.spent_fen for line in self.lines)
+
+    def fund(self, key: str) -> FundMoney | None:
+        return next((item for item in self.funds if item.fund_key == key), None)
+
+
+def fund_money(project: Project) -> tuple[FundMoney, ...]:
+    """The project's money per fund (see :class:`FundMoney`), sorted by fund key."""
+    received: dict[str, int] = defaultdict(int)
+    designated = (select(Fund.key, func.sum(Donation.amount_fen)).join(Fund, Donation.fund_id == Fund.id)
+                  .join(DonationDesignation, DonationDesignation.donation_id == Donation.id)
+                  .where(DonationDesignation.project_id == project.id, Donation.reversal_entry_id.is_(None))
+                  .group_by(Fund.key))
+    settled = (select(Fund.key, func.sum(MatchingGrant.amount_fen)).join(Fund, MatchingGrant.fund_id == Fund.id)
+               .where(MatchingGrant.project_id == project.id, MatchingGrant.settlement_entry_id.is_not(None))
+               .group_by(Fund.key))
+    for query in (designated, settled):
+        for key, total in db.session.execute(query):
+            received[key] += int(total)
+    restricted: dict[str, dict[str, int]] = defaultdict(dict)
+    allocation: dict[str, int] = defaultdict(int)
+    for key, line_key, from_restricted, from_allocation in db.session.execute(
+            select(Fund.key, SpendingRequest.line_key, func.sum(SpendingRequest.restricted_fen),
+                   func.sum(SpendingRequest.allocation_fen))
+            .join(Fund, SpendingRequest.fund_id == Fund.id)
+            .where(SpendingRequest.project_id == project.id, SpendingRequest.status == PAID)
+            .group_by(Fund.key, SpendingRequest.line_key)):
+        if from_restricted:
+            restricted[key][line_key] = int(from_restricted)
+        allocation[key] += int(from_allocation)
+    return tuple(FundMoney(key, received.get(key, 0), dict(restricted.get(key, {})), allocation.get(key, 0))
+                 for key in sorted(set(received) | set(restricted) | set(allocation)))
 
 
 def project_money(project: Project) -> ProjectMoney:
@@ -186,4 +251,4 @@ def project_money(project: Project) -> ProjectMoney:
     allocated = sum(int(item.get("amount_fen") or 0) for item in approved_plan(project)["funding"]["allocations"])
     return ProjectMoney(goal_fen=crowdfunding_goal_fen(project), raised_fen=raised_fen(project),
                         matched_fen=matched_fen(project), allocated_fen=allocated, spent_fen=sum(spent.values()),
-                        lines=tuple(lines))
+                        lines=tuple(lines), funds=fund_money(project))
