@@ -97,6 +97,8 @@ def _session_class():
 def _register_blueprints(app: Flask) -> None:
     from app.accounts import views as accounts
     from app.audit import views as audit
+    from app.closeout import tenant_section as closeout_section  # noqa: F401  ([closeout])
+    from app.closeout import views as closeout
     from app.core import views as core
     from app.council import tenant_section as council_section  # noqa: F401  ([council])
     from app.council import views as council
@@ -116,7 +118,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (core.bp, accounts.bp, accounts.members_bp, tenancy.bp, disclosure.public_bp, audit.bp,
                       funds.bp, needs.bp, needs.public_bp, projects.bp, projects.public_bp, council.bp,
-                      matching.bp, spending.bp):
+                      matching.bp, spending.bp, closeout.bp, closeout.public_bp):
         app.register_blueprint(blueprint)
 
 

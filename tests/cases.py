@@ -106,7 +106,7 @@ def world_paths(world: World, endpoint: str):
 
 
 DOMAIN_CASE_MODULES = ("tests.cases_extra", "tests.cases_needs", "tests.cases_projects", "tests.cases_council",
-                       "tests.cases_matching", "tests.cases_spending")
+                       "tests.cases_matching", "tests.cases_spending", "tests.cases_closeout")
 
 
 def _merge_domain_cases() -> None:

@@ -15,6 +15,8 @@ from app.projects import services, workflow
 from app.projects.models import (
     APPROVED,
     CANCELLED,
+    CLOSED,
+    CLOSING,
     DRAFT,
     FUNDRAISING,
     IN_PROGRESS,
@@ -41,7 +43,7 @@ from tests.projects_world import (
     vote_all,
 )
 
-OPEN_STATES = (DRAFT, SUBMITTED, IN_REVIEW, APPROVED, REJECTED, FUNDRAISING, IN_PROGRESS)
+OPEN_STATES = (DRAFT, SUBMITTED, IN_REVIEW, APPROVED, REJECTED, FUNDRAISING, IN_PROGRESS, CLOSING)
 AFTER_NOTICE = TODAY + timedelta(days=8)  # the notice (7 days) ends on TODAY + 7
 AFTER_FUNDRAISING = AFTER_NOTICE + timedelta(days=30)  # fundraising (30 days) started AFTER_NOTICE
 ROLES = ("staff", "finance", "council", "resident", "platform_admin")
@@ -57,13 +59,17 @@ MANUAL = [
     ("start_fundraising", APPROVED, FUNDRAISING),
     ("start_work", APPROVED, IN_PROGRESS),  # a plan without crowdfunding
     ("start_work", FUNDRAISING, IN_PROGRESS),  # after the fundraising period
+    ("start_closeout", IN_PROGRESS, CLOSING),
+    ("reopen", CLOSING, IN_PROGRESS),
     *[("cancel", state, CANCELLED) for state in OPEN_STATES],
 ]
 # Done by the council's decision, never by a button.
 DECIDED = [("approve", IN_REVIEW, APPROVED), ("reject", IN_REVIEW, REJECTED)]
+# Done by the close-out page (app.closeout), which also moves the leftover money.
+CLOSED_BY_PAGE = [("close", CLOSING, CLOSED)]
 ALLOWED = {"staff", "platform_admin"}
 DECIDERS = {"staff", "council", "platform_admin"}
-NEEDS_NOTE = {"amend", "cancel", "reject"}
+NEEDS_NOTE = {"amend", "cancel", "reject", "reopen"}
 
 
 @pytest.fixture
@@ -118,14 +124,21 @@ def bring(world, state: str, *, linked_needs: int = 0, crowdfunding: bool = True
         return project
     services.transition(project, "start_review", actor=staff, roles=STAFF_ROLES, today=TODAY)
     review = council.current_review(project)
-    if state in (APPROVED, FUNDRAISING, IN_PROGRESS):
+    if state in (APPROVED, FUNDRAISING, IN_PROGRESS, CLOSING, CLOSED):
         vote_all(world, review, ["approve"] * 5)
     elif state == REJECTED:
         vote_all(world, review, ["reject"] * 5)
-    if state in (FUNDRAISING, IN_PROGRESS):
+    if state in (FUNDRAISING, IN_PROGRESS, CLOSING, CLOSED):
         services.transition(project, "start_fundraising", actor=staff, roles=STAFF_ROLES, today=AFTER_NOTICE)
-    if state == IN_PROGRESS:
+    if state in (IN_PROGRESS, CLOSING, CLOSED):
         services.transition(project, "start_work", actor=staff, roles=STAFF_ROLES, today=AFTER_FUNDRAISING)
+    if state in (CLOSING, CLOSED):
+        services.transition(project, "start_closeout", actor=staff, roles=STAFF_ROLES, today=AFTER_FUNDRAISING)
+    if state == CLOSED:
+        from tests.world_closeout import close, write_closeout
+
+        write_closeout(world, project, actuals=("1000",))
+        close(world, project, on=AFTER_FUNDRAISING)
     db.session.flush()
     assert project.status == state
     return project
@@ -160,11 +173,12 @@ def today_for(action: str, source: str = ""):
 def test_table_holds_exactly_the_documented_transitions():
     table = {(t.action, source, t.target) for t in workflow.TRANSITIONS for source in t.sources}
 
-    assert table == set(MANUAL) | set(DECIDED)
-    assert {t.action for t in workflow.TRANSITIONS if not t.manual} == {"approve", "reject"}
+    assert table == set(MANUAL) | set(DECIDED) | set(CLOSED_BY_PAGE)
+    assert {t.action for t in workflow.TRANSITIONS if not t.manual} == {"approve", "reject", "close"}
     assert {t.action for t in workflow.TRANSITIONS if t.needs_note} == NEEDS_NOTE
-    assert {state for t in workflow.TRANSITIONS for state in t.sources} | {CANCELLED} == set(PROJECT_STATES)
+    assert {state for t in workflow.TRANSITIONS for state in t.sources} | {CANCELLED, CLOSED} == set(PROJECT_STATES)
     assert workflow.find(CANCELLED, "cancel") is None  # a cancelled project stays cancelled
+    assert workflow.find(CLOSED, "cancel") is None and workflow.find(CLOSED, "reopen") is None  # so does a closed one
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -267,8 +281,8 @@ INVALID = [(state, action) for state in PROJECT_STATES
 
 def test_invalid_pairs_cover_every_state():
     assert {state for state, _ in INVALID} == set(PROJECT_STATES)
-    actions = len(dict.fromkeys(t.action for t in workflow.TRANSITIONS))  # 10 distinct actions
-    assert len(INVALID) == len(PROJECT_STATES) * actions - len(MANUAL) - len(DECIDED)
+    actions = len(dict.fromkeys(t.action for t in workflow.TRANSITIONS))  # 13 distinct actions
+    assert len(INVALID) == len(PROJECT_STATES) * actions - len(MANUAL) - len(DECIDED) - len(CLOSED_BY_PAGE)
 
 
 @pytest.mark.parametrize(("state", "action"), INVALID, ids=[f"{action}-from-{state}" for state, action in INVALID])
@@ -569,7 +583,9 @@ STAFF_BUTTONS = {
     APPROVED: ["amend", "start_fundraising", "start_work", "cancel"],
     REJECTED: ["revise", "cancel"],
     FUNDRAISING: ["start_work", "cancel"],
-    IN_PROGRESS: ["cancel"],
+    IN_PROGRESS: ["start_closeout", "cancel"],
+    CLOSING: ["reopen", "cancel"],  # closing itself is on the close-out page
+    CLOSED: [],
     CANCELLED: [],
 }
 

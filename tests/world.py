@@ -86,11 +86,13 @@ def build_world(app, factory: Factory) -> World:
     world = World(street, a, b, users_a, users_b, overseer, outsider, admin, membership_number, invitation_number,
                   donation_number, donor_number)
     give_needs_and_projects(app, world)
+    from tests.world_closeout import give_closeout
     from tests.world_matching import give_matching
     from tests.world_spending import give_spending
 
     give_matching(app, world)
     give_spending(app, world)
+    give_closeout(app, world)
     return world
 
 

@@ -37,7 +37,7 @@ CANCELLED = "cancelled"
 PROJECT_STATES = (DRAFT, SUBMITTED, IN_REVIEW, APPROVED, REJECTED, FUNDRAISING, IN_PROGRESS, CLOSING, CLOSED,
                   CANCELLED)
 # Shown on the public site: what the council approved and everything after it.
-PUBLISHED_STATES = (APPROVED, FUNDRAISING, IN_PROGRESS)
+PUBLISHED_STATES = (APPROVED, FUNDRAISING, IN_PROGRESS, CLOSING, CLOSED)
 # Money may be designated (专款专用) to a project in these states.
 ACCEPTS_DONATIONS_STATES = (FUNDRAISING, IN_PROGRESS)
 

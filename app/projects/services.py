@@ -143,13 +143,13 @@ def unlink_need(project: Project, need: Need, *, actor) -> None:
                                                                   number=project.number))
 
 
-def workflow_context(project: Project, today: date) -> Context:
+def workflow_context(project: Project, today: date, *, leftover_to: Project | None = None) -> Context:
     from app.council import services as council
     from app.council.tenant_section import council_rules
 
     return Context(today=today, fund_names=fund_names(), council_size=len(council.roster_ids(project.tenant)),
                    quorum=council_rules(project.tenant)["quorum"], goal_fen=crowdfunding_goal_fen(project),
-                   raised_fen=raised_fen(project))
+                   raised_fen=raised_fen(project), leftover_to=leftover_to)
 
 
 # --- fundraising (众筹) ---------------------------------------------------------------------------
@@ -230,14 +230,15 @@ def snapshot(project: Project) -> dict:
 
 
 def transition(project: Project, action: str, *, actor, roles: frozenset[str], today: date, note: str = "",
-               platform_admin: bool = False) -> None:
-    """Run a manual workflow action and its side effects."""
+               platform_admin: bool = False, leftover_to: Project | None = None) -> None:
+    """Run a manual workflow action and its side effects (``leftover_to``: see ``app.closeout``)."""
     from app.council import services as council
 
     transition_ = workflow.find(project.status, action)
     if transition_ is not None and not transition_.manual:
-        raise WorkflowError([_l("The council's vote decides this.")])
-    context = workflow_context(project, today)
+        raise WorkflowError([_l("Close the project from its close-out page.") if action == "close"
+                             else _l("The council's vote decides this.")])
+    context = workflow_context(project, today, leftover_to=leftover_to)
     workflow.fire(project, action, actor=actor, roles=roles, context=context, note=note,
                   platform_admin=platform_admin)
     if action == "start_review":
@@ -264,6 +265,9 @@ def transition(project: Project, action: str, *, actor, roles: frozenset[str], t
         for need in list(project.needs):
             needs_service.release_from_project(need, actor=actor, note=_l("Project #%(number)s was cancelled",
                                                                           number=project.number))
+        from app.closeout.services import cancel_leftover
+
+        cancel_leftover(project, to=leftover_to, note=note, actor=actor, today=today)
 
 
 def apply_council_decision(review, tally, *, actor, roles: frozenset[str], today: date) -> None:

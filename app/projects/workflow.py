@@ -19,6 +19,8 @@ from app.extensions import db
 from app.projects.models import (
     APPROVED,
     CANCELLED,
+    CLOSED,
+    CLOSING,
     DRAFT,
     FUNDRAISING,
     IN_PROGRESS,
@@ -50,6 +52,7 @@ class Context:
     quorum: int = 0
     goal_fen: int = 0  # the approved plan's crowdfunding goal
     raised_fen: int = 0  # designated donations so far
+    leftover_to: Project | None = None  # close, cancel: the project receiving the leftover ([closeout] rule)
 
 
 Guard = Callable[[Project, Context], list]
@@ -90,6 +93,18 @@ def _fundraising_over(project: Project, context: Context) -> list:
                date=ends_on.isoformat() if ends_on else "—")]
 
 
+def _ready_to_close(project: Project, context: Context) -> list:
+    from app.closeout.services import close_problems
+
+    return close_problems(project, context.leftover_to)
+
+
+def _leftover_can_go_back(project: Project, context: Context) -> list:
+    from app.closeout.services import cancel_problems
+
+    return cancel_problems(project, context.leftover_to)
+
+
 def _notice_over_and_objections_answered(project: Project, context: Context) -> list:
     problems = []
     if project.notice_ends_on is not None and context.today <= project.notice_ends_on:
@@ -111,7 +126,7 @@ class Transition:
     manual: bool = True  # offered as a button; False: done by another service (the council's decision)
 
 
-OPEN_STATES = (DRAFT, SUBMITTED, IN_REVIEW, APPROVED, REJECTED, FUNDRAISING, IN_PROGRESS)
+OPEN_STATES = (DRAFT, SUBMITTED, IN_REVIEW, APPROVED, REJECTED, FUNDRAISING, IN_PROGRESS, CLOSING)
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition("submit", (DRAFT,), SUBMITTED, "projects.submit", _plan_is_complete),
@@ -124,7 +139,10 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("start_fundraising", (APPROVED,), FUNDRAISING, "projects.start", _ready_to_raise),
     Transition("start_work", (APPROVED,), IN_PROGRESS, "projects.start", _ready_without_fundraising),
     Transition("start_work", (FUNDRAISING,), IN_PROGRESS, "projects.start", _fundraising_over),
-    Transition("cancel", OPEN_STATES, CANCELLED, "projects.cancel", needs_note=True),
+    Transition("start_closeout", (IN_PROGRESS,), CLOSING, "projects.close"),
+    Transition("reopen", (CLOSING,), IN_PROGRESS, "projects.close", needs_note=True),
+    Transition("close", (CLOSING,), CLOSED, "projects.close", _ready_to_close, manual=False),  # the close-out page
+    Transition("cancel", OPEN_STATES, CANCELLED, "projects.cancel", _leftover_can_go_back, needs_note=True),
 )
 
 ACTION_LABELS = {
@@ -138,6 +156,9 @@ ACTION_LABELS = {
     "amend": _l("Amend the approved plan"),
     "start_fundraising": _l("Start fundraising"),
     "start_work": _l("Start the work"),
+    "start_closeout": _l("Start the close-out"),
+    "reopen": _l("Reopen the work"),
+    "close": _l("Close the project"),
     "cancel": _l("Cancel the project"),
 }
 STATE_LABELS = {
@@ -148,6 +169,8 @@ STATE_LABELS = {
     REJECTED: _l("Rejected"),
     FUNDRAISING: _l("Fundraising"),
     IN_PROGRESS: _l("In progress"),
+    CLOSING: _l("Closing"),
+    CLOSED: _l("Closed"),
     CANCELLED: _l("Cancelled"),
 }
 

@@ -203,6 +203,8 @@ class ProjectMoney:
     spent_fen: int
     lines: tuple[LineMoney, ...]
     funds: tuple[FundMoney, ...] = ()  # by fund key
+    returned_fen: int = 0  # restricted leftover that left at close or cancel (app.closeout)
+    received_fen: int = 0  # leftover other projects passed to this one
 
     @property
     def other_spent_fen(self) -> int:
@@ -242,6 +244,7 @@ def fund_money(project: Project) -> tuple[FundMoney, ...]:
 
 
 def project_money(project: Project) -> ProjectMoney:
+    from app.closeout import services as closeout
     from app.matching.services import matched_fen
     from app.projects.services import crowdfunding_goal_fen, raised_fen
 
@@ -251,4 +254,5 @@ def project_money(project: Project) -> ProjectMoney:
     allocated = sum(int(item.get("amount_fen") or 0) for item in approved_plan(project)["funding"]["allocations"])
     return ProjectMoney(goal_fen=crowdfunding_goal_fen(project), raised_fen=raised_fen(project),
                         matched_fen=matched_fen(project), allocated_fen=allocated, spent_fen=sum(spent.values()),
-                        lines=tuple(lines), funds=fund_money(project))
+                        lines=tuple(lines), funds=fund_money(project), returned_fen=closeout.returned_fen(project),
+                        received_fen=closeout.received_fen(project))
