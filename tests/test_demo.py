@@ -53,7 +53,7 @@ def test_demo_projects_go_through_the_workflow(app):
             assert road.fundraising_ends_on.isoformat() == "2026-06-14", "three days from 2026-06-12"
             assert projects.raised_fen(road) == 50_000 * 100, "the road was crowdfunded for ¥50,000"
             charity = {f.key: b for f, b in ledger.fund_balances()}["charity"]
-            assert charity[CATEGORY_RESTRICTED] == 50_000 * 100, "designated money is restricted in the fund"
+            assert charity[CATEGORY_RESTRICTED] == 0, "the designated ¥50,000 was spent on the road first"
             assert verify() == []
             assert road.budget_total_fen == 62_000 * 100
             assert road.plan["funding"]["crowdfunding_goal_fen"] == 50_000 * 100, "3 days, ¥50,000"
@@ -65,3 +65,36 @@ def test_demo_projects_go_through_the_workflow(app):
         jinshan = get_by_slug("jinshan")
         with tenant_scope(db.session, jinshan.id):
             assert db.session.scalar(select(Project.status)) == "in_review"
+
+
+def test_demo_projects_spend_their_money_by_the_rules(app):
+    from app.funds.models import Fund
+    from app.matching.models import MatchingGrant
+    from app.projects.models import Project
+    from app.spending import money
+    from app.spending.models import SpendingRequest
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["tenants", "sync"]).exit_code == 0
+    assert runner.invoke(args=["demo", "projects"]).exit_code == 0
+    assert "tiexi-finance@demo.linli.cn" in runner.invoke(args=["demo", "logins"]).output
+    with app.app_context():
+        assert verify() == []
+        with tenant_scope(db.session, get_by_slug("tiexi").id):
+            road = db.session.scalar(select(Project).where(Project.title.contains("道路硬化")))
+            requests = db.session.scalars(select(SpendingRequest).order_by(SpendingRequest.number)).all()
+            assert [row.status for row in requests] == ["paid"] * 7
+            assert {row.route for row in requests} == {"staff", "council"}, "small ones by staff, large by the council"
+            assert all(row.attachments for row in requests), "every payment has its invoice"
+            figures = money.project_money(road)
+            assert figures.spent_fen == 61_610 * 100 and figures.raised_fen == 50_000 * 100
+            assert sum(row.restricted_fen for row in requests) == 50_000 * 100, "the crowdfunding is spent first"
+            concrete = next(line for line in figures.lines if line.item.startswith("C30"))
+            assert concrete.spent_fen == concrete.budget_fen == 38_640 * 100
+        with tenant_scope(db.session, get_by_slug("gushan").id):
+            station = db.session.scalar(select(Project).where(Project.title.contains("爱心医护站")))
+            grant = db.session.scalar(select(MatchingGrant).where(MatchingGrant.project_id == station.id))
+            assert grant.amount_fen == 9_000 * 100 and not grant.is_open, "县慈善总会 matched 30% of ¥30,000 and paid"
+            assert money.project_money(station).spent_fen == 38_550 * 100
+            charity = db.session.scalar(select(Fund).where(Fund.key == "charity"))
+            assert money.restricted_balance_fen(station, charity) == 450 * 100

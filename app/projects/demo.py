@@ -157,6 +157,11 @@ def _seed_story(project: Project, story: dict, rng: random.Random, members: list
         "孙立军", "13953700000", "施工期间小区车辆停到哪里？希望提前公告。"), today=approved_on + timedelta(days=2))
     services.answer_objection(objection, actor=staff, answer="施工分两段进行，车辆临时停放在社区广场，开工前三天张贴公告。")
     start = date.fromisoformat(story["fundraising_from"])
+    if story.get("matching_rate"):
+        from app.matching.services import choose_rate
+
+        rule_key, percent = story["matching_rate"]
+        choose_rate(project, rule_key, percent, actor=staff)
     services.transition(project, "start_fundraising", actor=staff, roles=STAFF_ROLES, today=start)
     goal = services.crowdfunding_goal_fen(project)
     fund = funds.get_fund(project.approved_version.plan["budget"][0]["fund"])
@@ -166,7 +171,32 @@ def _seed_story(project: Project, story: dict, rng: random.Random, members: list
         funds.record_donation(replace(data, project=project), actor=None, today=project.fundraising_ends_on)
     services.transition(project, "start_work", actor=staff, roles=STAFF_ROLES,
                         today=date.fromisoformat(story["work_from"]))
+    if story.get("matching_paid_on"):
+        _settle_matching(project, date.fromisoformat(story["matching_paid_on"]), staff)
+    if story.get("spending"):
+        _seed_spending(project, story["spending"], staff, members)
     return project
+
+
+def _settle_matching(project: Project, paid_on: date, staff: User) -> None:
+    """The matching body pays what it granted the project (the money moves into its restricted account)."""
+    from app.matching import services as matching
+
+    grants = [grant for grant in matching.project_grants(project) if grant.is_open]
+    if grants:
+        matching.settle(grants, settled_on=paid_on, today=paid_on, note="县慈善总会配捐到账", actor=staff)
+
+
+def _seed_spending(project: Project, items: list[dict], staff: User, members: list[User]) -> None:
+    from flask import current_app
+
+    from app.accounts.demo import finance_login
+    from app.spending.demo import DemoSpending, seed_spending
+
+    finance = db.session.scalar(select(User).where(User.email == finance_login(project.tenant)))
+    seed_spending(project, [DemoSpending(item["line"], item["yuan"] * 100, item["payee"], item["category"],
+                                         item["purpose"], date.fromisoformat(item["on"])) for item in items],
+                  staff=staff, finance=finance, members=members, upload_root=current_app.config["UPLOAD_FOLDER"])
 
 
 def seed_demo_projects(today: date, password: str) -> list[tuple[str, int, int, str]]:

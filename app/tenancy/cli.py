@@ -85,11 +85,16 @@ def demo_donations():
 
 @demo_cli.command("projects")
 def demo_projects():
-    """Needs, council members and projects from the seed reports (communities that have no project yet)."""
+    """Needs, council members and projects from the seed reports (communities that have no project yet).
+
+    The projects spend money from the funds, so the demo donations are recorded first (if not yet).
+    """
     from app.accounts.demo import ensure_demo_logins
     from app.core.timeutil import utcnow
+    from app.funds.demo import seed_demo_donations
     from app.projects.demo import seed_demo_projects
 
+    seed_demo_donations(utcnow().date())
     ensure_demo_logins(DEMO_PASSWORD)
     made = seed_demo_projects(utcnow().date(), DEMO_PASSWORD)
     db.session.commit()
