@@ -190,7 +190,7 @@ def test_every_reason_is_given_at_once(app, world):
         with pytest.raises(SpendingError) as error:
             services.submit_request(project, RequestInput(ROAD, 9_000_000, " ", "社区服务", ""), files=[],
                                     actor=user(world.staff), upload_root=world_upload_root())
-        reasons = problems_of(error).split("；")
+        reasons = error.value.problems
         assert len(reasons) == 6, reasons
         assert reasons[:2] == ["Say who is paid.", "Say what the money is for."]
 

@@ -57,6 +57,18 @@ class Forbidden(SpendingError):
     """The actor's role may not take this step (answered 403)."""
 
 
+class Refused(SpendingError):
+    """Every reason a request or a step cannot go ahead, one message each."""
+
+    def __init__(self, problems: list) -> None:
+        self.problems = [str(problem) for problem in problems]
+        super().__init__("；".join(self.problems))
+
+
+def problems_of(error: SpendingError) -> list[str]:
+    return getattr(error, "problems", None) or [str(error)]
+
+
 STATE_LABELS = {
     SUBMITTED: _l("Waiting for approval"),
     IN_VOTE: _l("Council vote"),
@@ -178,7 +190,7 @@ def act(request: SpendingRequest, action: str, *, actor, roles: frozenset[str], 
 
 def _raise_problems(problems: list) -> None:
     if problems:
-        raise SpendingError("；".join(str(problem) for problem in problems))
+        raise Refused(problems)
 
 
 # --- what may be asked for ----------------------------------------------------------------------

@@ -81,7 +81,7 @@ def new_request(number):
             created = services.submit_request(project, data, files=uploads(form.files), actor=current_user,
                                               upload_root=_upload_root())
         except SpendingError as error:
-            form.form_errors.extend(str(error).split("；"))
+            form.form_errors.extend(services.problems_of(error))
         else:
             flash(_("Request #%(number)s submitted: %(route)s.", number=created.number,
                     route=services.ROUTE_LABELS[created.route]), "success")
@@ -123,7 +123,7 @@ def _step(number: int, action: str, **extra):
     except Forbidden:
         abort(403)
     except SpendingError as error:
-        return _request_page(spending_request, status=422, problems=str(error).split("；"),
+        return _request_page(spending_request, status=422, problems=services.problems_of(error),
                              pay_form=PayForm() if action == "pay" else None)
     flash(_("%(action)s: request #%(number)s is now “%(state)s”.",
             action=services.BUTTON_LABELS.get(action, action), number=number,
