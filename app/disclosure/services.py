@@ -399,8 +399,9 @@ def proportional_shares(gift_fen: int, pool_fen: int, paid_per_line: dict[str, i
     """A designated gift's part of what the project's restricted money paid for each budget line.
 
     Restricted money is pooled: every fen that came into the project's restricted account in
-    the gift's fund (``pool_fen``: the gifts designated to the project in that fund, net of
-    reversals, plus the matching settled into the account) paid for each line in the same
+    the gift's fund (``pool_fen``, ``spending.money.FundMoney.restricted_in_fen``: the gifts
+    designated to the project in that fund net of reversals, the matching settled into the
+    account and any leftover other projects passed on to it) paid for each line in the same
     proportion, whenever it arrived. So the gift's share of a line is
     ``floor(gift_fen × paid_per_line[line] / pool_fen)`` — rounded down to the fen on each
     line, so the shares never add up to more than the gift; the rest of the gift (money not
