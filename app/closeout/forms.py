@@ -98,7 +98,7 @@ class ReceivingProjectMixin:
 class CloseForm(ReceivingProjectMixin, FlaskForm):
     """Close the project; under the ``project`` rule, name the project that receives the leftover."""
 
-    to_project = SelectField(_l("Project that receives the leftover"))
+    to_project = SelectField(_l("Project that receives the leftover"), default="")
     message = TextAreaField(_l("Message to the donors (shown with the notice)"),
                             validators=[Optional(), Length(max=2000)], render_kw={"rows": 3})
 
@@ -110,7 +110,7 @@ class CloseForm(ReceivingProjectMixin, FlaskForm):
 class CancelForm(ReceivingProjectMixin, FlaskForm):
     """Cancel the project and move its leftover to another project (the ``project`` rule)."""
 
-    to_project = SelectField(_l("Project that receives the leftover"))
+    to_project = SelectField(_l("Project that receives the leftover"), default="")
     note = TextAreaField(_l("Reason (shown to the donors)"), validators=[DataRequired(), Length(max=2000)],
                          render_kw={"rows": 3})
 

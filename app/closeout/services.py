@@ -39,7 +39,7 @@ from app.audit import services as audit
 from app.closeout.models import OCCASION_CANCEL, OCCASION_CLOSE, Closeout, LeftoverTransfer
 from app.closeout.tenant_section import LEFTOVER_PROJECT, criteria, leftover_rule
 from app.core.money import format_yuan
-from app.core.timeutil import utcnow
+from app.core.timeutil import to_local, utcnow
 from app.extensions import db
 from app.funds import ledger
 from app.funds.models import CATEGORY_CASH, ProjectAccount
@@ -47,7 +47,7 @@ from app.projects import plan as plan_module
 from app.projects import workflow
 from app.projects.models import ACCEPTS_DONATIONS_STATES, CLOSED, CLOSING, Project, ProjectUpdate
 from app.spending import money
-from app.tenancy.services import in_tenant_language
+from app.tenancy.services import in_tenant_language, tenant_zone
 
 MAX_SCORE = 100
 MAX_BENEFICIARIES = 10_000_000
@@ -451,8 +451,11 @@ class Report:
         return sum(row.weighted_hundredths for row in self.scores)
 
     @property
-    def closed_on(self):
-        return self.closeout.closed_at if self.closeout is not None else None
+    def closed_on(self) -> date | None:
+        """The day the project closed, in the community's timezone."""
+        if self.closeout is None or self.closeout.closed_at is None:
+            return None
+        return to_local(self.closeout.closed_at, tenant_zone(self.project.tenant)).date()
 
 
 def report(project: Project) -> Report:

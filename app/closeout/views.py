@@ -10,7 +10,7 @@ from app.closeout.forms import CancelForm, CloseForm, CloseoutForm
 from app.closeout.pdf import budget_chart, render_closeout_pdf
 from app.closeout.services import CloseoutError
 from app.closeout.tenant_section import LEFTOVER_PROJECT
-from app.core.htmx import render, render_invalid
+from app.core.htmx import render
 from app.core.web import or_404
 from app.funds.ledger import LedgerError
 from app.projects import services as projects_service
@@ -52,14 +52,13 @@ def _project(number: int):
 def _page(project, *, status: int = 200, form=None, close_form=None, cancel_form=None, problems=(), fragment=None):
     report = services.report(project)
     candidates = services.receiving_candidates(project)
-    page_render = render_invalid if status == 422 else render
-    return page_render("closeout/project.html", fragment, status=status, project=project,
-                       report=report, chart=budget_chart(report, chinese=False),
-                       form=form or CloseoutForm.for_report(report),
-                       close_form=close_form or CloseForm(formdata=None, candidates=candidates),
-                       cancel_form=cancel_form or CancelForm(formdata=None, candidates=candidates),
-                       problems=list(problems), blockers=_blockers(project), leftover_project=report.rule ==
-                       LEFTOVER_PROJECT, can_cancel=workflow.find(project.status, "cancel") is not None)
+    return render("closeout/project.html", fragment, status=status, project=project, report=report,
+                  chart=budget_chart(report, chinese=False), form=form or CloseoutForm.for_report(report),
+                  close_form=close_form or CloseForm(formdata=None, candidates=candidates),
+                  cancel_form=cancel_form or CancelForm(formdata=None, candidates=candidates),
+                  problems=list(problems), blockers=_blockers(project),
+                  leftover_project=report.rule == LEFTOVER_PROJECT,
+                  can_cancel=workflow.find(project.status, "cancel") is not None)
 
 
 def _blockers(project) -> list:

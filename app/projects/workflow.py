@@ -169,8 +169,8 @@ STATE_LABELS = {
     REJECTED: _l("Rejected"),
     FUNDRAISING: _l("Fundraising"),
     IN_PROGRESS: _l("In progress"),
-    CLOSING: _l("Closing"),
-    CLOSED: _l("Closed"),
+    CLOSING: _l("Closing out"),
+    CLOSED: _l("Closed out"),  # not "Closed": that msgid is the council's "closed on" column
     CANCELLED: _l("Cancelled"),
 }
 

@@ -178,8 +178,9 @@ class FundMoney:
     """A project's money in one fund: what came into its restricted account there, and where payments took from.
 
     ``restricted_in_fen`` is the gifts designated to the project in this fund (net of reversals)
-    plus the matching settled into its restricted account (corrections count negative); it
-    does not go down when the account pays or when money leaves it at close-out.
+    plus the matching settled into its restricted account (corrections count negative) plus the
+    leftover other projects passed on to it at their close-out; it does not go down when the
+    account pays or when money leaves it at close-out.
     """
 
     fund_key: str
@@ -217,6 +218,8 @@ class ProjectMoney:
 
 def fund_money(project: Project) -> tuple[FundMoney, ...]:
     """The project's money per fund (see :class:`FundMoney`), sorted by fund key."""
+    from app.closeout.models import LeftoverTransfer
+
     received: dict[str, int] = defaultdict(int)
     designated = (select(Fund.key, func.sum(Donation.amount_fen)).join(Fund, Donation.fund_id == Fund.id)
                   .join(DonationDesignation, DonationDesignation.donation_id == Donation.id)
@@ -225,7 +228,9 @@ def fund_money(project: Project) -> tuple[FundMoney, ...]:
     settled = (select(Fund.key, func.sum(MatchingGrant.amount_fen)).join(Fund, MatchingGrant.fund_id == Fund.id)
                .where(MatchingGrant.project_id == project.id, MatchingGrant.settlement_entry_id.is_not(None))
                .group_by(Fund.key))
-    for query in (designated, settled):
+    passed_on = (select(Fund.key, func.sum(LeftoverTransfer.amount_fen)).join(Fund, LeftoverTransfer.fund_id == Fund.id)
+                 .where(LeftoverTransfer.to_project_id == project.id).group_by(Fund.key))
+    for query in (designated, settled, passed_on):
         for key, total in db.session.execute(query):
             received[key] += int(total)
     restricted: dict[str, dict[str, int]] = defaultdict(dict)
