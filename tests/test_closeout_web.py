@@ -258,3 +258,16 @@ def test_the_public_report_waits_for_the_close(app, client, world):
 
     assert client.get(url(world, f"/public/closeout/{number}.pdf")).status_code == 404
     assert client.get(url(world, f"/public/projects/{number}")).status_code == 200, "closing stays public"
+
+
+def test_spending_on_a_line_the_budget_no_longer_has_is_in_the_totals(app, client, world):
+    number, _ = closing_project(app, world)
+    with scoped(app, world):
+        pay(world, projects.get_project(number), "gone0001", 100_000)
+        db.session.commit()
+    login(client, world.staff)
+
+    body = client.get(url(world, f"/closeout/projects/{number}")).get_data(as_text=True)
+
+    assert "Lines no longer in the budget" in body and "¥1,000.00" in body
+    assert "¥36,000.00" in body and "-¥14,000.00" in body, "¥35,000 + ¥1,000 spent against ¥50,000"

@@ -252,9 +252,11 @@ def cancel_problems(project: Project, to: Project | None) -> list:
 # --- moving the leftover ----------------------------------------------------------------------
 
 def lock_projects(*projects: Project | None) -> None:
-    """Row locks in id order (the payments lock the project too), so two closes cannot deadlock."""
+    """Row locks in id order (payments lock the project too), so two closes cannot deadlock; then the
+    states are read again, as another close may have committed while this one waited for the lock."""
     for project in sorted({p.id: p for p in projects if p is not None}.values(), key=lambda p: p.id):
         money.lock_project(project)
+        db.session.refresh(project, ["status"])
 
 
 def return_leftover(project: Project, *, occasion: str, to: Project | None, message: str, actor,
@@ -432,12 +434,9 @@ class Report:
         return sum(line.budget_fen for line in self.money.lines)
 
     @property
-    def lines_spent_fen(self) -> int:
-        return sum(line.spent_fen for line in self.money.lines)
-
-    @property
     def variance_total_fen(self) -> int:
-        return self.lines_spent_fen - self.budget_total_fen
+        """All spending (lines the approved budget no longer has included) minus the budget."""
+        return self.money.spent_fen - self.budget_total_fen
 
     @property
     def unused_allocation_fen(self) -> int:

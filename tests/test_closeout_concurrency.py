@@ -1,0 +1,79 @@
+"""Closing (or cancelling) one project from several places at once moves its leftover once (real commits, threads).
+
+The project row is locked first (PostgreSQL ``FOR UPDATE``, then its state is read again; on
+SQLite every writer takes the lock up front), so whoever comes second sees a closed project.
+"""
+
+import threading
+
+from sqlalchemy import func, select
+
+from app.closeout import services
+from app.closeout.models import LeftoverTransfer
+from app.extensions import db
+from app.funds import ledger
+from app.funds.models import CATEGORY_CASH, JournalEntry
+from app.funds.verify import verify
+from app.projects import services as projects
+from app.projects.models import CLOSED
+from app.projects.workflow import WorkflowError
+from tests.conftest import Factory
+from tests.funds_world import fund
+from tests.projects_world import STAFF_ROLES, make_projects_world, scoped, user
+from tests.world_closeout import CLOSE_DAY, ROAD, pay, start_closeout, working, write_closeout
+
+THREADS = 4
+
+
+def run_together(work) -> list[str]:
+    start, outcomes = threading.Barrier(THREADS), []
+
+    def worker(index):
+        start.wait()
+        try:
+            work(index)
+            outcomes.append("ok")
+        except WorkflowError as error:
+            outcomes.append(str(error))
+
+    threads = [threading.Thread(target=worker, args=(index,)) for index in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def test_concurrent_closes_move_the_leftover_once(english_committed_app):
+    app = english_committed_app
+    world = make_projects_world(app, Factory(app))
+    with scoped(app, world):
+        project = working(world)
+        pay(world, project, ROAD, 3_500_000)
+        start_closeout(world, project)
+        write_closeout(world, project)
+        number = project.number
+        db.session.commit()
+
+    def close(index):
+        with scoped(app, world):
+            try:
+                services.close(projects.get_project(number), to=None, message="", actor=user(world.staff),
+                               roles=STAFF_ROLES, today=CLOSE_DAY)
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                raise
+
+    outcomes = run_together(close)
+
+    assert outcomes.count("ok") == 1, outcomes
+    assert set(outcomes) - {"ok"} == {"A project that is “Closed out” cannot do “Close the project”."}
+    with scoped(app, world):
+        project = projects.get_project(number)
+        assert project.status == CLOSED
+        assert [event.action for event in project.events].count("close") == 1
+        assert db.session.scalar(select(func.count(LeftoverTransfer.id))) == 1
+        assert db.session.scalar(select(func.count(JournalEntry.id)).where(JournalEntry.kind == "project_leftover")) == 1
+        assert ledger.fund_account(fund("charity"), CATEGORY_CASH).balance_fen == 2_000_000 + 500_000
+        assert verify() == []
