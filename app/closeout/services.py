@@ -251,18 +251,24 @@ def cancel_problems(project: Project, to: Project | None) -> list:
 
 # --- moving the leftover ----------------------------------------------------------------------
 
-def lock_projects(*projects: Project | None) -> None:
+def lock_projects(*projects: Project | None, reread: bool = True) -> None:
     """Row locks in id order (payments lock the project too), so two closes cannot deadlock; then the
-    states are read again, as another close may have committed while this one waited for the lock."""
+    states are read again (``reread``), as another close may have committed while this one waited."""
     for project in sorted({p.id: p for p in projects if p is not None}.values(), key=lambda p: p.id):
         money.lock_project(project)
-        db.session.refresh(project, ["status"])
+        if reread:
+            db.session.refresh(project, ["status"])
 
 
 def return_leftover(project: Project, *, occasion: str, to: Project | None, message: str, actor,
                     today: date) -> list[LeftoverTransfer]:
-    """Move every restricted balance the project holds by the tenant's rule (one entry per fund)."""
-    lock_projects(project, to)
+    """Move every restricted balance the project holds by the tenant's rule (one entry per fund).
+
+    The project's own state was just changed by the transition; only the receiver's is read again.
+    """
+    lock_projects(project, to, reread=False)
+    if to is not None and to.id != project.id:
+        db.session.refresh(to, ["status"])
     found = holdings(project, fresh=True)
     problems = leftover_problems(project, to, found)
     if problems:

@@ -116,10 +116,9 @@ def leftover_rule(tenant: Tenant) -> str:
 
 
 def criteria(tenant: Tenant) -> list[dict]:
-    """The tenant's evaluation criteria (the defaults' names in the language of the moment)."""
+    """The tenant's evaluation criteria (the defaults' names stay translatable until stored)."""
     stored = ((tenant.settings or {}).get(SECTION_KEY) or {}).get("criteria")
-    return [dict(item) for item in stored] if stored else [{**item, "name": str(item["name"])}
-                                                           for item in DEFAULT_CRITERIA]
+    return [dict(item) for item in stored or DEFAULT_CRITERIA]
 
 
 register_section(ConfigSection(key=SECTION_KEY, validate=validate_closeout, apply=apply_closeout,

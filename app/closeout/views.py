@@ -12,7 +12,6 @@ from app.closeout.services import CloseoutError
 from app.closeout.tenant_section import LEFTOVER_PROJECT
 from app.core.htmx import render
 from app.core.web import or_404
-from app.funds.ledger import LedgerError
 from app.projects import services as projects_service
 from app.projects import workflow
 from app.projects.models import CLOSED, CLOSING
@@ -108,8 +107,6 @@ def close(number):
         if error.forbidden:
             abort(403)
         return _page(project, status=409, close_form=form, problems=error.problems)
-    except LedgerError as error:
-        return _page(project, status=409, close_form=form, problems=[str(error)])
     flash(_("The project is closed; the close-out report is ready."), "success")
     return redirect(url_for("closeout.project", number=number))
 
@@ -128,8 +125,6 @@ def cancel(number):
         if error.forbidden:
             abort(403)
         return _page(project, status=409, cancel_form=form, problems=error.problems)
-    except LedgerError as error:
-        return _page(project, status=409, cancel_form=form, problems=[str(error)])
     flash(_("The project is cancelled; its leftover money has moved."), "success")
     return redirect(url_for("projects.project", number=number))
 
