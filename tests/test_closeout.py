@@ -449,5 +449,6 @@ def test_verify_finds_a_cancelled_project_holding_money(app, world):
 
         assert found == [f"tenant {world.tenant.id}: cancelled projects hold no restricted money: project "
                          f"#{project.number} is cancelled but restricted:charity:project-{project.number} holds 100 fen"]
+        assert found == [str(violation) for violation in verify(world.tenant.id)], "the nightly check runs it"
         assert db.session.scalar(select(func.count(LedgerAccount.id)).where(
             LedgerAccount.code == f"restricted:charity:project-{project.number}")) == 1

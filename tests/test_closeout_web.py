@@ -164,6 +164,15 @@ def test_closing_returns_the_leftover_and_publishes_the_report(app, client, worl
     public = client.get(url(world, f"/public/projects/{number}")).get_data(as_text=True)
     assert "Close-out report (PDF)" in public and "Notice to donors" in public
     assert "closed with ¥5,000.00 left; it went back to 慈善基金" in public
+    with scoped(app, world):
+        from app.funds.models import Donation, DonationDesignation
+
+        code = db.session.scalar(select(Donation.receipt_code).join(
+            DonationDesignation, DonationDesignation.donation_id == Donation.id).where(
+            DonationDesignation.project_id == projects.get_project(number).id).limit(1))
+    traced = client.post(url(world, "/public/trace"), data={"code": code}).get_data(as_text=True)
+    assert "Notice to donors" in traced and "closed with ¥5,000.00 left; it went back to 慈善基金" in traced, \
+        "a donor of the project reads on the trace of their receipt where its leftover went"
     pdf = client.get(url(world, f"/public/closeout/{number}.pdf"))
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
 

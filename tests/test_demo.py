@@ -8,6 +8,7 @@ from app.funds.models import CATEGORY_RESTRICTED, Donation
 from app.funds.verify import verify
 from app.tenancy.scoping import tenant_scope
 from app.tenancy.services import get_by_slug
+from tests.test_pdf import poppler, words
 
 
 def test_demo_donations_follow_the_seeds(app):
@@ -49,7 +50,7 @@ def test_demo_projects_go_through_the_workflow(app):
         tiexi = get_by_slug("tiexi")
         with tenant_scope(db.session, tiexi.id):
             road = db.session.scalar(select(Project).where(Project.title.contains("道路硬化")))
-            assert road.status == "in_progress" and road.approved_version.version == 1
+            assert road.status == "closed" and road.approved_version.version == 1
             assert road.fundraising_ends_on.isoformat() == "2026-06-14", "three days from 2026-06-12"
             assert projects.raised_fen(road) == 50_000 * 100, "the road was crowdfunded for ¥50,000"
             charity = {f.key: b for f, b in ledger.fund_balances()}["charity"]
@@ -67,7 +68,9 @@ def test_demo_projects_go_through_the_workflow(app):
             assert db.session.scalar(select(Project.status)) == "in_review"
 
 
-def test_demo_projects_spend_their_money_by_the_rules(app):
+def test_demo_projects_spend_their_money_by_the_rules(app, tmp_path):
+    from app.closeout import services as closeout
+    from app.closeout.pdf import render_closeout_pdf
     from app.funds.models import Fund
     from app.matching.models import MatchingGrant
     from app.projects.models import Project
@@ -97,4 +100,16 @@ def test_demo_projects_spend_their_money_by_the_rules(app):
             assert grant.amount_fen == 9_000 * 100 and not grant.is_open, "县慈善总会 matched 30% of ¥30,000 and paid"
             assert money.project_money(station).spent_fen == 38_550 * 100
             charity = db.session.scalar(select(Fund).where(Fund.key == "charity"))
-            assert money.restricted_balance_fen(station, charity) == 450 * 100
+            assert station.status == "closed"
+            assert money.restricted_balance_fen(station, charity) == 0, "the ¥450 left went back to the fund"
+            assert closeout.returned_fen(station) == 450 * 100
+        tiexi = get_by_slug("tiexi")
+        with tenant_scope(db.session, tiexi.id):
+            road = db.session.scalar(select(Project).where(Project.title.contains("道路硬化")))
+            with app.test_request_context():
+                pdf = render_closeout_pdf(tiexi, road)
+            text = words(poppler("pdftotext", pdf, tmp_path, "-layout"))
+            for expected in ("项目结项报告", "铁西小区道路硬化工程", "硬化路面面积 平方米 840 821",
+                             "62,000.00 61,610.00 -390.00", "定向捐赠（众筹） 50,000.00", "综合得分（满分100） 92.80",
+                             "2026年8月12日", "议事会主任"):
+                assert expected in text, expected

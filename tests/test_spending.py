@@ -335,7 +335,8 @@ def test_rejecting_and_withdrawing_need_a_reason_and_free_the_money(app, world):
 def test_invoices_are_checked_and_photos_re_encoded(app, world):
     with scoped(app, world):
         project = in_progress(world)
-        request = ask(world, project, 100_000, files=[Upload("发票.png", invoice_png()), Upload("收据.pdf", INVOICE_PDF)])
+        photo = invoice_png()
+        request = ask(world, project, 100_000, files=[Upload("发票.png", photo), Upload("收据.pdf", INVOICE_PDF)])
         kinds = [(row.filename, row.content_type) for row in request.attachments]
         assert kinds == [("发票.png", "image/jpeg"), ("收据.pdf", "application/pdf")]
         stored = services.attachment_path(request.attachments[0], world_upload_root()).read_bytes()
@@ -352,12 +353,19 @@ def test_invoices_are_checked_and_photos_re_encoded(app, world):
         with pytest.raises(SpendingError, match="At most 10 files"):
             services.add_files(request, [Upload(f"{n}.pdf", INVOICE_PDF) for n in range(9)],
                                actor=user(world.staff), upload_root=world_upload_root())
-        services.add_files(request, [Upload("again.pdf", INVOICE_PDF)], actor=user(world.finance),
+        with pytest.raises(SpendingError, match="“again.pdf” is already attached to request #1: an invoice is paid once"):
+            services.add_files(request, [Upload("again.pdf", INVOICE_PDF)], actor=user(world.finance),
+                               upload_root=world_upload_root())
+        with pytest.raises(SpendingError, match="is already attached to request #1"):
+            ask(world, project, 100_000, files=[Upload("同一张发票.png", photo)])
+        with pytest.raises(SpendingError, match="“b.pdf” is chosen twice"):
+            services.add_files(request, [Upload("a.pdf", INVOICE_PDF + b"\n"), Upload("b.pdf", INVOICE_PDF + b"\n")],
+                               actor=user(world.staff), upload_root=world_upload_root())
+        services.add_files(request, [Upload("补充.pdf", INVOICE_PDF + b"%")], actor=user(world.finance),
                            upload_root=world_upload_root())
         rows = db.session.scalars(select(SpendingAttachment).where(SpendingAttachment.request_id == request.id)).all()
-        assert len(rows) == 3 and rows[2].storage_key.endswith("#1"), "the same bytes twice: one file, two rows"
-        assert services.attachment_path(rows[2], world_upload_root()) == services.attachment_path(
-            rows[1], world_upload_root())
+        assert [row.filename for row in rows] == ["发票.png", "收据.pdf", "补充.pdf"]
+        assert len({row.storage_key for row in rows}) == 3
 
 
 def test_a_request_of_another_state_offers_no_step_and_refuses_one(app, world):

@@ -139,7 +139,7 @@ def test_invoices_are_served_to_staff_photos_inline_and_pdfs_as_downloads(app, c
         assert pdf.mimetype == "application/pdf" and pdf.headers["Content-Disposition"].startswith("attachment")
         assert pdf.data == INVOICE_PDF
     assert client.get(url(world, f"/{number}/files/{ids[1] + 100}")).status_code == 404
-    more = client.post(url(world, f"/{number}/files"), data={"files": [(io.BytesIO(INVOICE_PDF), "补充.pdf")]},
+    more = client.post(url(world, f"/{number}/files"), data={"files": [(io.BytesIO(INVOICE_PDF + b"%"), "补充.pdf")]},
                        content_type="multipart/form-data")
     assert more.status_code == 302 and "补充.pdf" in client.get(url(world, f"/{number}")).get_data(as_text=True)
 
@@ -148,6 +148,8 @@ def test_the_list_filters_and_answers_htmx_with_the_fragment(app, client, world)
     login(client, world.staff)
     new_request(client, world)
     new_request(client, world, amount="500", line=SIGNS, category="社区服务")
+    for query in ("", "?status=", "?status=paid", "?status=nonsense"):
+        assert client.get(url(world, f"/{query}")).status_code == 200, query
     page = client.get(url(world, "/")).get_data(as_text=True)
     assert "<html" in page and page.count('class="badge spending-submitted"') == 2
     fragment = client.get(url(world, "/?status=open&q=施工围挡"), headers={"HX-Request": "true"}).get_data(as_text=True)

@@ -11,9 +11,13 @@ from pathlib import Path
 KEY_PATTERN = re.compile(r"^(\d+)/([a-z]+)-([0-9a-f]{64})(\.[a-z]{2,4})$")
 
 
+def key_for(tenant_id: int, kind: str, data: bytes, *, suffix: str) -> str:
+    """The key ``save`` stores these bytes under (the same bytes always get the same key)."""
+    return f"{tenant_id}/{kind}-{hashlib.sha256(data).hexdigest()}{suffix}"
+
+
 def save(root: Path, tenant_id: int, kind: str, data: bytes, *, suffix: str) -> str:
-    digest = hashlib.sha256(data).hexdigest()
-    key = f"{tenant_id}/{kind}-{digest}{suffix}"
+    key = key_for(tenant_id, kind, data, suffix=suffix)
     path = Path(root) / key
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():

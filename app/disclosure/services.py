@@ -470,6 +470,7 @@ class Trace:
     project_closed: bool = False
     share: GiftShare | None = None  # a designated gift that counts: what it paid for
     general_spending: tuple[FundProjectSpending, ...] = ()  # an unrestricted gift of money: the fund's projects
+    notice_project: object | None = None  # the gift's project, also when cancelled: where its leftover went
 
 
 def trace(code: str) -> Trace | None:
@@ -477,7 +478,7 @@ def trace(code: str) -> Trace | None:
     donation = funds.donation_for_receipt(code)
     if donation is None:
         return None
-    from app.projects.models import CLOSED, PUBLISHED_STATES
+    from app.projects.models import CANCELLED, CLOSED, PUBLISHED_STATES
     from app.spending.money import project_money
 
     balance = next((item for item in fund_balances() if item.key == donation.fund.key), None)
@@ -493,7 +494,9 @@ def trace(code: str) -> Trace | None:
                  project_matched_fen=money.matched_fen if money is not None else 0,
                  project_closed=project is not None and project.status == CLOSED,
                  share=gift_share(donation, project, money) if money is not None and counts else None,
-                 general_spending=general_money_spending(donation.fund) if general else ())
+                 general_spending=general_money_spending(donation.fund) if general else (),
+                 notice_project=donation.project if donation.project is not None
+                 and donation.project.status in (*PUBLISHED_STATES, CANCELLED) else None)
 
 
 def gift_share(donation, project, money) -> GiftShare:

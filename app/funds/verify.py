@@ -142,6 +142,12 @@ def _spending_within_means(tenant_id):
     return spending_within_means(tenant_id)
 
 
+def _closeout_consistent(tenant_id):
+    from app.closeout.verify import closeout_consistent
+
+    return closeout_consistent(tenant_id)
+
+
 CHECKS = (unbalanced_entries, cross_tenant_postings, foreign_reversals, stale_balances, duplicate_receipt_codes,
           restricted_money_in_wrong_fund, donations_match_entries, stale_month_totals, _matching_within_rules,
-          _spending_within_means)
+          _spending_within_means, _closeout_consistent)

@@ -6,7 +6,7 @@ residents' needs (微心愿) so the triage screens have something to work on.
 """
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
@@ -173,9 +173,59 @@ def _seed_story(project: Project, story: dict, rng: random.Random, members: list
                         today=date.fromisoformat(story["work_from"]))
     if story.get("matching_paid_on"):
         _settle_matching(project, date.fromisoformat(story["matching_paid_on"]), staff)
+    for update in story.get("updates", []):
+        _seed_update(project, update, staff)
     if story.get("spending"):
         _seed_spending(project, story["spending"], staff, members)
+    if story.get("closeout"):
+        _seed_closeout(project, story["closeout"], staff)
     return project
+
+
+def demo_photo(seed: str) -> bytes:
+    """A stand-in site photo: sky, a road with its centre line, the sun (no people, no text)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    rng = random.Random(seed)
+    image = Image.new("RGB", (800, 500), (150 + rng.randint(0, 40), 190, 230))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 260, 800, 500), fill=(110 + rng.randint(0, 30), 150, 90))
+    draw.polygon([(330, 260), (470, 260), (760, 500), (40, 500)], fill=(165, 165, 160))
+    for step in range(4):
+        top = 275 + step * 55
+        draw.polygon([(398, top), (402, top), (404 + step * 6, top + 30), (396 - step * 6, top + 30)],
+                     fill=(240, 240, 235))
+    draw.ellipse((640, 40, 720, 120), fill=(250, 220, 120))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=85)
+    return out.getvalue()
+
+
+def _seed_update(project: Project, data: dict, staff: User) -> None:
+    from flask import current_app
+
+    update = services.post_update(project, body=data["body"], percent_done=data["percent"],
+                                  photos=[demo_photo(f"{project.title}-{data['on']}")], actor=staff,
+                                  upload_root=current_app.config["UPLOAD_FOLDER"])
+    update.created_at = datetime.combine(date.fromisoformat(data["on"]), time(10))
+
+
+def _seed_closeout(project: Project, data: dict, staff: User) -> None:
+    """结项: targets met (or not), the evaluation, then the project closes and its leftover goes back."""
+    from app.closeout import services as closeout
+
+    services.transition(project, "start_closeout", actor=staff, roles=STAFF_ROLES,
+                        today=date.fromisoformat(data["started_on"]))
+    closeout.save_closeout(project, closeout.CloseoutInput(
+        summary=data["summary"], actuals=[closeout.ActualInput(actual, note) for actual, note in data["actuals"]],
+        beneficiaries=data["beneficiaries"], beneficiaries_note=data["beneficiaries_note"],
+        survey_responses=data["survey_responses"], scores=data["scores"], evaluation_note=data["evaluation_note"]),
+        actor=staff)
+    closed_on = date.fromisoformat(data["closed_on"])
+    record = closeout.close(project, to=None, message="", actor=staff, roles=STAFF_ROLES, today=closed_on)
+    record.closed_at = datetime.combine(closed_on, time(8))  # the seed's date, not the day the demo was loaded
 
 
 def _settle_matching(project: Project, paid_on: date, staff: User) -> None:

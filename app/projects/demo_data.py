@@ -32,6 +32,14 @@ DEMO_PROJECTS: dict[str, list[dict]] = {
             # The seed's story: approved in spring, 3-day crowdfunding 2026-06-12..14 raised ¥50,000, then built.
             "story": {"approved_on": "2026-06-01", "fundraising_from": "2026-06-12", "crowdfunding_gifts": 80,
                       "work_from": "2026-06-15",
+                      "updates": [
+                          {"on": "2026-07-08", "percent": 30,
+                           "body": "3号楼至5号楼段旧路面破除完成，渣土已清运，路基正在碾压。"},
+                          {"on": "2026-07-28", "percent": 80,
+                           "body": "全段混凝土浇筑完成，正在覆膜养护，养护期内请勿驶入车辆。"},
+                          {"on": "2026-08-10", "percent": 100,
+                           "body": "竣工验收合格，道路已全面通行；资金使用明细在社区公开栏公示。"},
+                      ],
                       # Paid against the budget lines as the work went on (line = index in the budget below).
                       "spending": [
                           {"line": 5, "yuan": 1260, "payee": "邹城市某市政工程有限公司", "category": "社区服务",
@@ -48,7 +56,19 @@ DEMO_PROJECTS: dict[str, list[dict]] = {
                            "purpose": "球墨铸铁雨水篦子6个", "on": "2026-07-31"},
                           {"line": 2, "yuan": 15456, "payee": "邹城市某市政工程有限公司", "category": "社区服务",
                            "purpose": "C30混凝土路面浇筑尾款（合同价40%，竣工验收合格）", "on": "2026-08-10"},
-                      ]},
+                      ],
+                      "closeout": {
+                          "started_on": "2026-08-11", "closed_on": "2026-08-12",
+                          "summary": ("2026年7月1日开工，分两段半幅施工，7月31日完成C30混凝土浇筑，8月10日经社区、"
+                                      "居民监督员和施工单位三方竣工验收合格。实测硬化路面821平方米，更换路缘石76米、"
+                                      "雨水篦子6个，原有6处积水点全部消除。众筹的5万元全部用于本项目，"
+                                      "社区慈善基金安排1.161万元，资金使用明细已在社区公开栏和居民微信群公示。"),
+                          "actuals": [("821", "按竣工实测面积"), ("326", ""), ("6", ""), ("94", "回收问卷268份")],
+                          "beneficiaries": 326, "beneficiaries_note": "3号楼至8号楼住户及沿线商户",
+                          "survey_responses": 268, "scores": {"residents": 94, "staff": 92, "council": 90},
+                          "evaluation_note": ("居民普遍反映雨天出行不再踩泥水，快递车和电动车可以直接进小区。"
+                                              "议事会建议下一步在路边增设两处路灯。"),
+                      }},
             "organisation": {"name": "邹城市某市政工程有限公司", "contact": "孟庆海", "phone": "13905373618"},
             "need_descriptions": [
                 "小区3号楼到8号楼中间那条路坑坑洼洼，一下雨全是泥水，老人出门接孩子好几次差点滑倒。",
@@ -212,7 +232,20 @@ DEMO_PROJECTS: dict[str, list[dict]] = {
                            "purpose": "血糖试纸及检测耗材（第二批，650人次）", "on": "2026-11-20"},
                           {"line": 2, "yuan": 6300, "payee": "狮子楼街道社区卫生服务中心", "category": "助医",
                            "purpose": "10月至11月医护人员坐诊补贴42班次", "on": "2026-11-25"},
-                      ]},
+                      ],
+                      "closeout": {
+                          "started_on": "2026-11-27", "closed_on": "2026-11-30",
+                          "summary": ("爱心医护站5月在党群服务中心建成，每周二、五由社区卫生服务中心医护人员坐诊，"
+                                      "为老人和慢病居民免费测血压、血糖，并为失能、高龄老人上门护理。"
+                                      "居民众筹3万元，县慈善总会配捐9000元，社区基金安排6000元；"
+                                      "结余的450元定向资金按规定退回社区基金，用于下一期医护站运行。"),
+                          "actuals": [("1350", "坐诊90班次"), ("214", ""), ("37", "部分老人由家庭医生签约服务"),
+                                      ("6", "")],
+                          "beneficiaries": 486, "beneficiaries_note": "60岁以上老人及高血压、糖尿病居民",
+                          "survey_responses": 150, "scores": {"residents": 96, "staff": 90, "council": 92},
+                          "evaluation_note": ("居民对“家门口看病”满意度高；上门护理未达目标，"
+                                              "议事会建议下一期与家庭医生签约服务衔接。"),
+                      }},
             "organisation": {"name": "狮子楼街道社区卫生服务中心", "contact": "刘春燕", "phone": "13561287430"},
             "need_descriptions": [
                 "家里老人有高血压，每次量血压都要跑医院排队，希望社区里能有个地方随时量一量。",

@@ -25,8 +25,11 @@ from app.projects import plan as plan_module
 from app.projects.models import (
     APPROVED,
     CANCELLED,
+    CLOSED,
+    CLOSING,
     DRAFT,
     FUNDRAISING,
+    IN_PROGRESS,
     IN_REVIEW,
     REJECTED,
     SUBMITTED,
@@ -41,7 +44,8 @@ from app.reports.pdf import render_pdf
 from app.tenancy.services import tenant_zone
 
 PROJECT_STATUS = {DRAFT: "草稿", SUBMITTED: "已提交，待送议事会", IN_REVIEW: "议事会评审中", APPROVED: "已通过评审",
-                  REJECTED: "未通过评审，退回修改", FUNDRAISING: "筹款中", CANCELLED: "已取消"}
+                  REJECTED: "未通过评审，退回修改", FUNDRAISING: "筹款中", IN_PROGRESS: "实施中", CLOSING: "结项中",
+                  CLOSED: "已结项", CANCELLED: "已取消"}
 VERSION_STATUS = {VERSION_IN_REVIEW: "议事会评审中", VERSION_APPROVED: "议事会已批准",
                   VERSION_REJECTED: "议事会未通过", VERSION_SUPERSEDED: "已被新版本取代"}
 CHOICE_LABELS = {APPROVE: "同意", REJECT: "反对", ABSTAIN: "弃权"}

@@ -348,7 +348,7 @@ def submit_request(project: Project, data: RequestInput, *, files: list[Upload],
     problems = [] if payee else [_l("Say who is paid.")]
     if not purpose:
         problems.append(_l("Say what the money is for."))
-    prepared = _prepared_files(files, already=0)
+    prepared = _prepared_files(files, tenant_id=project.tenant_id, already=0)
     money.lock_project(project)
     problems += check_request(project, data.line_key, data.amount_fen, category)
     _raise_problems(problems)
@@ -377,14 +377,21 @@ class _Prepared:
     data: bytes
     content_type: str
     suffix: str
+    key: str
 
 
-def _prepared_files(files: list[Upload], *, already: int) -> list[_Prepared]:
-    """Check every file (JPEG/PNG re-encoded clean, PDF by its header and trailer); refuse all on one bad file."""
+INVOICE_KIND = "invoice"
+
+
+def _prepared_files(files: list[Upload], *, tenant_id: int, already: int) -> list[_Prepared]:
+    """Check every file (JPEG/PNG re-encoded clean, PDF by its header and trailer); refuse all on one bad file.
+
+    An invoice pays once: the same file already attached to a request of the community is refused.
+    """
     files = [item for item in files if item.filename or item.data]
     if already + len(files) > MAX_FILES:
         raise SpendingError(_l("At most %(count)s files per request.", count=MAX_FILES))
-    prepared = []
+    prepared: list[_Prepared] = []
     for item in files:
         name = (item.filename or "file").replace("\\", "/").rsplit("/", 1)[-1][:200]
         if len(item.data) > MAX_FILE_BYTES:
@@ -393,39 +400,36 @@ def _prepared_files(files: list[Upload], *, already: int) -> list[_Prepared]:
         if item.data.startswith(b"%PDF-"):
             if b"%%EOF" not in item.data[-2048:]:
                 raise SpendingError(_l("“%(name)s” is not a complete PDF file.", name=name))
-            prepared.append(_Prepared(name, item.data, "application/pdf", ".pdf"))
-            continue
-        try:
-            clean = images.reencode(item.data, output="JPEG", **INVOICE_IMAGE_LIMITS)
-        except images.ImageRejected as error:
-            raise SpendingError(_l("“%(name)s”: only JPEG or PNG photos and PDF files are accepted (%(reason)s)",
-                                   name=name, reason=str(error))) from error
-        prepared.append(_Prepared(name, clean, "image/jpeg", ".jpg"))
+            data, content_type, suffix = item.data, "application/pdf", ".pdf"
+        else:
+            try:
+                data = images.reencode(item.data, output="JPEG", **INVOICE_IMAGE_LIMITS)
+            except images.ImageRejected as error:
+                raise SpendingError(_l("“%(name)s”: only JPEG or PNG photos and PDF files are accepted (%(reason)s)",
+                                       name=name, reason=str(error))) from error
+            content_type, suffix = "image/jpeg", ".jpg"
+        key = storage.key_for(tenant_id, INVOICE_KIND, data, suffix=suffix)
+        if any(other.key == key for other in prepared):
+            raise SpendingError(_l("“%(name)s” is chosen twice.", name=name))
+        attached = db.session.scalar(select(SpendingAttachment).where(SpendingAttachment.storage_key == key))
+        if attached is not None:
+            raise SpendingError(_l("“%(name)s” is already attached to request #%(number)s: an invoice is paid once.",
+                                   name=name, number=attached.request.number))
+        prepared.append(_Prepared(name, data, content_type, suffix, key))
     return prepared
 
 
 def _store_files(request: SpendingRequest, prepared: list[_Prepared], *, actor, upload_root) -> list:
     rows = []
     for item in prepared:
-        key = storage.save(upload_root, request.tenant_id, "invoice", item.data, suffix=item.suffix)
-        row = SpendingAttachment(tenant_id=request.tenant_id, request=request, storage_key=_unique_key(key),
+        key = storage.save(upload_root, request.tenant_id, INVOICE_KIND, item.data, suffix=item.suffix)
+        row = SpendingAttachment(tenant_id=request.tenant_id, request=request, storage_key=key,
                                  filename=item.filename, content_type=item.content_type, size_bytes=len(item.data),
                                  uploaded_by_id=actor.id if actor else None)
         db.session.add(row)
         rows.append(row)
     db.session.flush()
     return rows
-
-
-def _unique_key(key: str) -> str:
-    """The same file attached twice is stored once; each attachment row still needs its own key.
-
-    The row's key is ``<storage key>#<n>``; :func:`attachment_path` strips the suffix.
-    """
-    taken = db.session.scalar(select(func.count(SpendingAttachment.id))
-                              .where(or_(SpendingAttachment.storage_key == key,
-                                         SpendingAttachment.storage_key.like(f"{key}#%")))) or 0
-    return key if not taken else f"{key}#{taken}"
 
 
 ATTACH_STATES = (SUBMITTED, IN_VOTE, APPROVED, PAID)
@@ -436,7 +440,7 @@ def add_files(request: SpendingRequest, files: list[Upload], *, actor, upload_ro
     if request.status not in ATTACH_STATES:
         raise SpendingError(_l("Files cannot be added to a request that is “%(state)s”.",
                                state=STATE_LABELS.get(request.status, request.status)))
-    prepared = _prepared_files(files, already=len(request.attachments))
+    prepared = _prepared_files(files, tenant_id=request.tenant_id, already=len(request.attachments))
     if not prepared:
         raise SpendingError(_l("Choose a file."))
     rows = _store_files(request, prepared, actor=actor, upload_root=upload_root)
@@ -451,7 +455,7 @@ def get_attachment(request: SpendingRequest, attachment_id: int) -> SpendingAtta
 
 
 def attachment_path(attachment: SpendingAttachment, upload_root):
-    return storage.path_for(upload_root, attachment.tenant_id, attachment.storage_key.split("#", 1)[0])
+    return storage.path_for(upload_root, attachment.tenant_id, attachment.storage_key)
 
 
 # --- the council's vote -------------------------------------------------------------------------

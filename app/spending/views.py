@@ -43,12 +43,12 @@ def _upload_root():
 @bp.route("/")
 @require("spending.view")
 def index():
-    status = request.args.get("status", "open")
-    status = status if status in (*REQUEST_STATES, "open", "") else "open"
+    state = request.args.get("status", "open")
+    state = state if state in (*REQUEST_STATES, "open", "") else "open"
     search = request.args.get("q", "").strip()[:50]
-    page = paginate(services.requests_query(status=status, search=search), query_int("page", 1),
+    page = paginate(services.requests_query(status=state, search=search), query_int("page", 1),
                     current_app.config["PAGE_SIZE"])
-    return render("spending/index.html", "spending/_request_list.html", page=page, status=status, search=search,
+    return render("spending/index.html", "spending/_request_list.html", page=page, state=state, search=search,
                   counts=services.counts_by_status(), states=REQUEST_STATES, projects=services.projects_in_progress(),
                   waiting=services.waiting_for(current_user, g.roles, platform_admin=current_user.is_platform_admin))
 
