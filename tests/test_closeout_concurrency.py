@@ -4,7 +4,6 @@ The project row is locked first (PostgreSQL ``FOR UPDATE``, then its state is re
 SQLite every writer takes the lock up front), so whoever comes second sees a closed project.
 """
 
-import threading
 
 from sqlalchemy import func, select
 
@@ -17,6 +16,7 @@ from app.funds.verify import verify
 from app.projects import services as projects
 from app.projects.models import CLOSED
 from app.projects.workflow import WorkflowError
+from tests import threads
 from tests.conftest import Factory
 from tests.funds_world import fund
 from tests.projects_world import STAFF_ROLES, make_projects_world, scoped, user
@@ -26,22 +26,7 @@ THREADS = 4
 
 
 def run_together(work) -> list[str]:
-    start, outcomes = threading.Barrier(THREADS), []
-
-    def worker(index):
-        start.wait()
-        try:
-            work(index)
-            outcomes.append("ok")
-        except WorkflowError as error:
-            outcomes.append(str(error))
-
-    threads = [threading.Thread(target=worker, args=(index,)) for index in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+    return threads.run_together(work, THREADS, refused=WorkflowError)
 
 
 def test_concurrent_closes_move_the_leftover_once(english_committed_app):

@@ -5,7 +5,6 @@ Each worker submits or pays in its own transaction. The project row is locked fi
 of one request see every request committed before it.
 """
 
-import threading
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -17,6 +16,7 @@ from app.projects import services as projects
 from app.spending import money, services
 from app.spending.models import PAID, SUBMITTED, SpendingRequest
 from app.spending.services import RequestInput, SpendingError, Upload
+from tests import threads
 from tests.conftest import Factory
 from tests.funds_world import fund
 from tests.projects_world import STAFF_ROLES, make_projects_world, scoped, user
@@ -27,23 +27,7 @@ FINANCE_ROLES = frozenset({"finance"})
 
 
 def run_together(work) -> list[str]:
-    """Run ``work(index)`` in THREADS threads started at once; returns "ok" or the refusal of each."""
-    start, outcomes = threading.Barrier(THREADS), []
-
-    def worker(index):
-        start.wait()
-        try:
-            work(index)
-            outcomes.append("ok")
-        except SpendingError as error:
-            outcomes.append(str(error))
-
-    threads = [threading.Thread(target=worker, args=(index,)) for index in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+    return threads.run_together(work, THREADS, refused=SpendingError)
 
 
 def make_world(app):

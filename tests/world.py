@@ -193,3 +193,19 @@ def give_needs_and_projects(app, world: World) -> None:
             world.a_need_number, world.a_need_code = made[-1].number, made[-1].status_code
             world.a_project_number, world.a_review_project_number = draft.number, in_review.number
             world.a_approved_project_number, world.a_objection_id = approved.number, objection.id
+
+
+def approved_in_a(title: str, *, staff, member, on: date, plan: dict | None = None, needs=()):
+    """(Inside A's scope) a project with a complete plan, approved on ``on`` by A's one council member's vote."""
+    from app.council import services as council
+    from app.projects import services as projects
+    from tests.projects_world import STAFF_ROLES, complete_plan
+
+    project = projects.create_project(title=title, summary="", actor=staff, needs=list(needs))
+    for section, value in (plan or complete_plan()).items():
+        projects.save_section(project, section, value, actor=staff)
+    projects.transition(project, "submit", actor=staff, roles=STAFF_ROLES, today=on)
+    projects.transition(project, "start_review", actor=staff, roles=STAFF_ROLES, today=on)
+    council.cast_vote(council.current_review(project), voter=member, choice="approve", comment="同意", today=on,
+                      roles=frozenset({"council"}))
+    return project

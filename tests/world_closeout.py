@@ -105,19 +105,13 @@ A_PLAN_FEN = 10_000  # ¥100 from A's charity fund, which holds ¥600 of general
 
 
 def _a_project(title: str, staff, member, on: date):
-    from app.council import services as council
     from tests.projects_world import complete_plan
+    from tests.world import approved_in_a
 
     plan = complete_plan(A_PLAN_FEN)
     plan["funding"] = {"allocations": [{"fund": "charity", "amount_fen": A_PLAN_FEN}], "crowdfunding_goal_fen": 0,
                        "expected_matching_fen": 0}
-    project = projects.create_project(title=title, summary="", actor=staff)
-    for section, value in plan.items():
-        projects.save_section(project, section, value, actor=staff)
-    projects.transition(project, "submit", actor=staff, roles=STAFF_ROLES, today=on)
-    projects.transition(project, "start_review", actor=staff, roles=STAFF_ROLES, today=on)
-    council.cast_vote(council.current_review(project), voter=member, choice="approve", comment="同意", today=on,
-                      roles=frozenset({"council"}))
+    project = approved_in_a(title, staff=staff, member=member, on=on, plan=plan)
     projects.transition(project, "start_work", actor=staff, roles=STAFF_ROLES, today=on + timedelta(days=10))
     return project
 

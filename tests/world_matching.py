@@ -26,25 +26,18 @@ def give_matching(app, world) -> None:
     from app.tenancy.models import Tenant
     from app.tenancy.scoping import tenant_scope
     from tests.funds_world import fund
-    from tests.projects_world import complete_plan
+    from tests.world import approved_in_a
 
     staff_roles = frozenset({"staff"})
     approved_on, raising_on = date(2026, 11, 1), date(2026, 11, 10)  # notice over; the gift's grant can be paid
     with app.app_context(), tenant_scope(db.session, world.a.id):
-        from app.council import services as council
 
         tenant = db.session.get(Tenant, world.a.id)
         tenant.settings = {**(tenant.settings or {}), "matching": A_RULES}
         staff, member = db.session.get(User, world.users_a["staff"].id), db.session.get(User, world.users_a["council"].id)
         need = needs.submit_need(needs.NeedInput("道路设施", "甲需求：配捐的路", "甲5号楼", "", "甲居民", "13800000000"),
                                  categories=["道路设施"])
-        project = projects.create_project(title="甲项目配捐", summary="", actor=staff, needs=[need])
-        for section, value in complete_plan().items():
-            projects.save_section(project, section, value, actor=staff)
-        projects.transition(project, "submit", actor=staff, roles=staff_roles, today=approved_on)
-        projects.transition(project, "start_review", actor=staff, roles=staff_roles, today=approved_on)
-        council.cast_vote(council.current_review(project), voter=member, choice="approve", comment="同意",
-                          today=approved_on, roles=frozenset({"council"}))
+        project = approved_in_a("甲项目配捐", staff=staff, member=member, on=approved_on, needs=[need])
         projects.transition(project, "start_fundraising", actor=staff, roles=staff_roles, today=raising_on)
         record_donation(DonationInput(donor_name="甲捐赠人配捐", donor_type="resident", channel="cash",
                                       fund=fund("charity"), received_on=raising_on, amount_fen=100_000,

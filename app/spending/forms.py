@@ -55,8 +55,8 @@ class RequestForm(FlaskForm):
 
 
 class PayForm(FlaskForm):
-    paid_on = DateField(_l("Date paid"), validators=[DataRequired()])
-    submit = SubmitField(_l("Record the payment"))
+    paid_on = DateField(_l("Payment date"), validators=[DataRequired()])
+    submit = SubmitField(_l("Pay and post to the ledger"))
 
 
 class FilesForm(FlaskForm):

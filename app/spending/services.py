@@ -86,8 +86,8 @@ BUTTON_LABELS = {
     "approve": _l("Approve"),
     "check": _l("Approve"),
     "open_vote": _l("Checked: put it to the council's vote"),
-    "reject": _l("Reject"),
-    "pay": _l("Record the payment"),
+    "reject": _l("Reject the request"),
+    "pay": _l("Pay and post to the ledger"),
     "withdraw": _l("Withdraw"),
 }
 EVENT_LABELS = {
