@@ -113,3 +113,25 @@ def test_zero_percent_is_a_valid_first_report(app, client, world):
     login(client, world.staff)
     assert post(client, world, number, body="已召开动员会", percent_done="0").status_code == 302
     assert [update.percent_done for update in updates(app, world, number)] == [0]
+
+
+def test_the_final_photos_can_be_posted_while_closing_but_not_after(app, client, world):
+    from tests.spending_world import in_progress
+
+    with scoped(app, world):
+        project = in_progress(world)
+        services.transition(project, "start_closeout", actor=user(world.staff), roles=STAFF_ROLES,
+                            today=AFTER_NOTICE + timedelta(days=30))
+        db.session.commit()
+        number = project.number
+    login(client, world.staff)
+    page = client.get(f"/c/{world.tenant.slug}/projects/{number}").get_data(as_text=True)
+    assert f'action="/c/{world.tenant.slug}/projects/{number}/updates"' in page
+    assert post(client, world, number, body="竣工照片", percent_done="100",
+                photos=[(jpeg(), "done.jpg")]).status_code == 302
+    with scoped(app, world):
+        project = db.session.scalar(select(Project).where(Project.number == number))
+        project.status = "closed"
+        db.session.commit()
+    assert post(client, world, number, body="结项后补充", percent_done="100").status_code == 422
+    assert [update.body for update in updates(app, world, number)] == ["竣工照片"]

@@ -372,7 +372,7 @@ def projects_in_review() -> list[Project]:
 
 # --- progress updates (进展) ------------------------------------------------------------------------
 
-UPDATE_STATES = ("fundraising", "in_progress")
+UPDATE_STATES = ("fundraising", "in_progress", "closing")  # closing: the final photos for the report
 MAX_UPDATE_PHOTOS = 4
 
 
@@ -383,7 +383,7 @@ def post_update(project: Project, *, body: str, percent_done: int, photos: list[
     from app.needs.services import NeedError, reencode_photo
 
     if project.status not in UPDATE_STATES:
-        raise ProjectError(_l("Progress can be reported while the project raises money or is in progress."))
+        raise ProjectError(_l("Progress can be reported while the project raises money, is in progress or is closing."))
     body = (body or "").strip()
     if not body:
         raise ProjectError(_l("Say what has been done."))

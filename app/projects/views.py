@@ -58,7 +58,8 @@ def _labels():
             "version_status_label": lambda status: VERSION_STATUS_LABELS.get(status, status),
             "change_label": lambda kind: CHANGE_LABELS.get(kind, kind),
             "field_label": lambda name: plan_module.FIELD_LABELS.get(name, name),
-            "has_endpoint": lambda name: name in current_app.view_functions}
+            "has_endpoint": lambda name: name in current_app.view_functions,
+            "update_states": services.UPDATE_STATES}
 
 
 def frozen_plan(version) -> dict:
