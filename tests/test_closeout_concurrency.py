@@ -62,3 +62,41 @@ def test_concurrent_closes_move_the_leftover_once(english_committed_app):
         assert db.session.scalar(select(func.count(JournalEntry.id)).where(JournalEntry.kind == "project_leftover")) == 1
         assert ledger.fund_account(fund("charity"), CATEGORY_CASH).balance_fen == 2_000_000 + 500_000
         assert verify() == []
+
+
+def test_a_gift_recorded_while_the_project_is_cancelled_is_refused_or_moved_with_the_rest(english_committed_app):
+    """The gift locks the project first, so it sees the cancel (refused) or the cancel sees the gift (moved)."""
+    from app.funds.services import DonationInput, FundError, record_donation
+    from app.projects.models import CANCELLED
+
+    app = english_committed_app
+    world = make_projects_world(app, Factory(app))
+    with scoped(app, world):
+        number = working(world).number
+        db.session.commit()
+
+    def act(index):
+        with scoped(app, world):
+            try:
+                project = projects.get_project(number)
+                if index == 0:
+                    projects.transition(project, "cancel", actor=user(world.staff), roles=STAFF_ROLES,
+                                        today=CLOSE_DAY, note="居民另行筹资")
+                else:
+                    record_donation(DonationInput(donor_name=f"捐赠人{index}", donor_type="resident", channel="cash",
+                                                  fund=fund("charity"), received_on=CLOSE_DAY, amount_fen=10_000,
+                                                  project=project), actor=user(world.staff), today=CLOSE_DAY)
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                raise
+
+    outcomes = threads.run_together(act, THREADS, refused=(WorkflowError, FundError))
+
+    assert len(outcomes) == THREADS and all(item == "ok" or "is not raising money" in item for item in outcomes), \
+        outcomes
+    with scoped(app, world):
+        project = projects.get_project(number)
+        assert project.status == CANCELLED
+        assert ledger.project_account(fund("charity"), project).balance_fen == 0
+        assert verify() == []

@@ -190,6 +190,11 @@ def record_donation(data: DonationInput, *, actor, today: date) -> tuple[Donatio
         existing = db.session.scalar(select(Donation).where(Donation.idempotency_key == data.idempotency_key))
         if existing is not None:
             return _same_submission(existing, data), False
+    if data.project is not None:
+        from app.spending.money import lock_project
+
+        lock_project(data.project)  # a close or cancel running now finishes first; then its state is read again
+        db.session.refresh(data.project, ["status"])
     problems = validate_donation(data, today)
     if problems:
         raise FundError(problems[0])
