@@ -25,6 +25,7 @@ EXTRA_CASES: dict[str, list[tuple]] = {
     "spending.reject": [("POST", lambda w: f"/spending/{_request(w)}/reject", lambda: {"note": "被篡改"})],
     "spending.withdraw": [("POST", lambda w: f"/spending/{_request(w)}/withdraw", lambda: {"note": "被篡改"})],
     "spending.pay": [("POST", lambda w: f"/spending/{_request(w)}/pay", lambda: {"paid_on": "2026-10-20"})],
+    "spending.reverse": [("POST", lambda w: f"/spending/{_request(w)}/reverse", lambda: {"note": "被篡改"})],
     "spending.vote": [("POST", lambda w: f"/spending/{_request(w)}/vote", lambda: {"choice": "approve"})],
     "spending.close_vote": [("POST", lambda w: f"/spending/{_request(w)}/close-vote", lambda: {})],
     "spending.add_files": [("POST", lambda w: f"/spending/{_request(w)}/files",

@@ -277,7 +277,6 @@ def test_saving_the_close_out_copies_targets_and_criteria(app, world):
         start_closeout(world, project)
 
         closeout = write_closeout(world, project, scores={"residents": 95, "council": 84})
-        set_closeout(world, leftover="fund", criteria=[{"key": "all", "name": "综合", "weight": 100}])
 
         assert closeout.actuals == [
             {"name": "硬化路面面积", "unit": "平方米", "target": "840", "actual": "860", "note": ""},
@@ -288,9 +287,18 @@ def test_saving_the_close_out_copies_targets_and_criteria(app, world):
         assert [row.completion_percent for row in report.targets] == [102, 101]  # 860/840, 330/326 half up
         assert report.total_score_hundredths == 95 * 70 + 84 * 30 == 9170
         assert services.points(report.total_score_hundredths) == "91.70"
-        assert [row.name for row in report.scores] == ["居民满意度测评", "议事会评分"], "the copy, not today's criteria"
+        set_closeout(world, leftover="fund", criteria=[{"key": "all", "name": "综合", "weight": 100}])
+        assert closeout.scores[0]["score"] == 95, "what was saved stays as it was"
+        report = services.report(project)
+        assert [(row.name, row.score) for row in report.scores] == [("综合", None)], \
+            "while closing the form asks for today's criteria (else the close-out could never be completed)"
         with pytest.raises(services.CloseoutError, match="criteria have changed"):
             write_closeout(world, project, scores={"residents": 95, "council": 84})
+        write_closeout(world, project, scores={"all": 90})
+        close(world, project)
+        set_closeout(world, leftover="fund", criteria=[{"key": "residents", "name": "居民满意度测评", "weight": 100}])
+        assert [(row.name, row.score) for row in services.report(project).scores] == [("综合", 90)], \
+            "a closed project keeps the criteria it was scored by"
 
 
 def test_default_criteria_total(app, world):

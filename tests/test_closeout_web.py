@@ -1,5 +1,8 @@
 """Close-out pages: the form (422 on bad input), closing and cancelling, the public notice, role checks."""
 
+import json
+import re
+
 import pytest
 from flask import render_template
 from sqlalchemy import func, select
@@ -164,6 +167,8 @@ def test_closing_returns_the_leftover_and_publishes_the_report(app, client, worl
     public = client.get(url(world, f"/public/projects/{number}")).get_data(as_text=True)
     assert "Close-out report (PDF)" in public and "Notice to donors" in public
     assert "closed with ¥5,000.00 left; it went back to 慈善基金" in public
+    assert re.search(r"Leftover returned or passed on</dt><dd class=\"money\">¥5,000.00<", public)
+    assert json.loads(client.get(url(world, "/public/open-data.json")).data)["projects"][0]["returned_fen"] == 500_000
     with scoped(app, world):
         from app.funds.models import Donation, DonationDesignation
 
@@ -202,6 +207,10 @@ def test_cancel_from_the_close_out_page_names_the_receiver(app, client, world):
     login(client, world.staff)
     page = client.get(url(world, f"/closeout/projects/{number}")).get_data(as_text=True)
     assert 'id="closeout-cancel"' in page
+    project_page = client.get(url(world, f"/projects/{number}")).get_data(as_text=True)
+    assert f'href="/c/{world.tenant.slug}/closeout/projects/{number}#closeout-cancel"' in project_page, \
+        "the project page's cancel leads to where the receiving project is chosen"
+    assert f'action="/c/{world.tenant.slug}/projects/{number}/actions/cancel"' not in project_page
 
     missing = client.post(url(world, f"/closeout/projects/{number}/cancel"), data={"to_project": str(receiver)})
     assert missing.status_code == 422 and "This field is required." in missing.get_data(as_text=True)

@@ -31,7 +31,8 @@ def test_published_projects_with_their_money_in_fen(app, client, factory):
     data = open_data(client, road.slug)
     assert data["projects"] == [{"number": road.number, "title": "铁西小区道路硬化", "status": "in_progress",
                                  "goal_fen": 4_500_000, "raised_fen": 4_500_000, "matched_fen": 0,
-                                 "spent_fen": 2_184_567}], "drafts are not published"
+                                 "allocated_fen": 200_000, "received_fen": 0, "spent_fen": 2_184_567,
+                                 "returned_fen": 0}], "drafts are not published"
     text = json.dumps(data, ensure_ascii=False)
     for private in ("孙立军", "铁西商户", DONOR_PHONE, "铁西建筑队", *road.codes.values()):
         assert private not in text, private

@@ -131,7 +131,9 @@ def test_restricted_money_is_spent_first_then_the_allocation(app, world):
         signs = ask(world, project, 1_000_000, line=SIGNS, category="社区服务")
         approve_and_pay(world, signs)
         assert (signs.restricted_fen, signs.allocation_fen) == (0, 1_000_000)
-        assert money.spent_per_fund(project) == {"charity": (4_000_000, 200_000), "development": (0, 1_000_000)}
+        funds = {item.fund_key: (sum(item.restricted_paid.values()), item.allocation_paid_fen)
+                 for item in money.project_money(project).funds}
+        assert funds == {"charity": (4_000_000, 200_000), "development": (0, 1_000_000)}
         assert verify() == []
 
 
@@ -231,7 +233,7 @@ def test_finance_approves_the_middle_band_alone(app, world):
         project = in_progress(world)
         request = ask(world, project, 800_000)
         assert request.route == ROUTE_FINANCE
-        with pytest.raises(SpendingError, match="cannot do “Approve”"):
+        with pytest.raises(SpendingError, match="cannot do “Approve the request”"):
             services.act(request, "approve", actor=user(world.other_staff), roles=STAFF_ROLES, today=WORK_DAY)
         services.act(request, "check", actor=user(world.finance), roles=FINANCE_ROLES, today=WORK_DAY)
         assert request.status == APPROVED
@@ -368,12 +370,68 @@ def test_invoices_are_checked_and_photos_re_encoded(app, world):
         assert len({row.storage_key for row in rows}) == 3
 
 
-def test_a_request_of_another_state_offers_no_step_and_refuses_one(app, world):
+def test_a_paid_request_can_only_have_its_payment_reversed(app, world):
     with scoped(app, world):
         project = in_progress(world)
         request = ask(world, project, 100_000)
         approve_and_pay(world, request)
-        assert services.available_steps(request, user(world.finance), FINANCE_ROLES) == []
+        assert [step.action for step in services.available_steps(request, user(world.finance), FINANCE_ROLES)] == [
+            "reverse"]
+        assert services.available_steps(request, user(world.other_staff), STAFF_ROLES) == []
         with pytest.raises(SpendingError, match="A request that is “Paid” cannot do “Withdraw”"):
             services.act(request, "withdraw", actor=user(world.staff), roles=STAFF_ROLES, today=PAY_DAY, note="x")
         assert AFTER_NOTICE < PAY_DAY
+
+
+def test_reversing_a_mistaken_payment_puts_the_money_back(app, world):
+    set_approval(app, world, staff_limit_yuan=50000)
+    with scoped(app, world):
+        project = in_progress(world)
+        restricted_before = money.restricted_balance_fen(project, fund("charity"))
+        request = ask(world, project, 4_100_000)  # ¥40,000 restricted + ¥1,000 of the allocation
+        approve_and_pay(world, request)
+        with pytest.raises(services.Forbidden):
+            services.act(request, "reverse", actor=user(world.other_staff), roles=STAFF_ROLES, today=PAY_DAY,
+                         note="金额录错")
+        with pytest.raises(SpendingError, match="Give a reason"):
+            services.act(request, "reverse", actor=user(world.finance), roles=FINANCE_ROLES, today=PAY_DAY)
+        cash = ledger.fund_account(fund("charity"), CATEGORY_CASH).balance_fen
+        services.act(request, "reverse", actor=user(world.finance), roles=FINANCE_ROLES, today=PAY_DAY,
+                     note="金额录错，应为3,900元")
+        assert request.status == "reversed" and request.events[-1].note == "金额录错，应为3,900元"
+        assert money.restricted_balance_fen(project, fund("charity")) == restricted_before
+        assert ledger.fund_account(fund("charity"), CATEGORY_CASH).balance_fen == cash + 100_000
+        assert money.project_money(project).spent_fen == 0
+        reversal = db.session.scalar(select(JournalEntry).where(JournalEntry.reverses_id == request.paid_entry.id))
+        assert reversal is not None and reversal.reason == "金额录错，应为3,900元"
+        again = ask(world, project, 390_000, files=[Upload("发票.png", request_photo(request))])
+        assert again.status == SUBMITTED, "the invoice of a reversed payment may be used again"
+        assert verify() == []
+
+
+def request_photo(request) -> bytes:
+    return services.attachment_path(request.attachments[0], world_upload_root()).read_bytes()
+
+
+def test_finance_may_refuse_to_pay_an_approved_request(app, world):
+    with scoped(app, world):
+        project = in_progress(world)
+        request = ask(world, project, 100_000)
+        services.act(request, "approve", actor=user(world.other_staff), roles=STAFF_ROLES, today=WORK_DAY)
+        with pytest.raises(services.Forbidden):
+            services.act(request, "reject", actor=user(world.other_staff), roles=STAFF_ROLES, today=WORK_DAY,
+                         note="x")
+        services.act(request, "reject", actor=user(world.finance), roles=FINANCE_ROLES, today=WORK_DAY,
+                     note="发票抬头不符")
+        assert request.status == REJECTED and services.committed_fen(project) == 0
+
+
+def test_what_was_asked_for_can_still_be_approved_and_paid_while_the_project_closes(app, world):
+    with scoped(app, world):
+        project = in_progress(world)
+        request = ask(world, project, 100_000)
+        projects.transition(project, "start_closeout", actor=user(world.staff), roles=STAFF_ROLES, today=WORK_DAY)
+        with pytest.raises(SpendingError, match="only be spent on a project in progress"):
+            ask(world, project, 100_000)
+        approve_and_pay(world, request)
+        assert request.status == PAID

@@ -101,5 +101,5 @@ def test_concurrent_payments_never_spend_the_same_money_twice(english_committed_
         assert sum(row.restricted_fen for row in paid) == 1_000_000
         assert sum(row.allocation_fen for row in paid) == 0
         assert money.restricted_balance_fen(project, fund("charity")) == 0
-        assert money.spent_fen(project) == 1_000_000
+        assert money.project_money(project).spent_fen == 1_000_000
         assert verify() == []

@@ -208,6 +208,11 @@ def leftover_fen(project: Project) -> int:
     return sum(holding.balance_fen for holding in holdings(project))
 
 
+def cancel_needs_receiver(project: Project) -> bool:
+    """Cancelling must name the project that receives the leftover (the ``project`` rule, money left)."""
+    return leftover_rule(project.tenant) == LEFTOVER_PROJECT and leftover_fen(project) > 0
+
+
 def receiving_candidates(project: Project) -> list[Project]:
     """Projects that may receive the leftover: raising money or in progress, not this one."""
     return list(db.session.scalars(select(Project).where(Project.status.in_(ACCEPTS_DONATIONS_STATES),
@@ -473,10 +478,12 @@ def report(project: Project) -> Report:
         rows.append(TargetRow(str(target.get("name") or ""), str(target.get("unit") or ""),
                               str(target.get("baseline") or ""), str(target.get("target") or ""),
                               str(row.get("actual") or ""), str(row.get("note") or "")))
-    if closeout is not None and closeout.scores:
+    if closeout is not None and closeout.closed_at is not None:  # scored by the criteria of its day, kept as they were
         scores = [ScoreRow(row["key"], row["name"], row["weight"], row.get("score")) for row in closeout.scores]
-    else:
-        scores = [ScoreRow(item["key"], item["name"], item["weight"], None) for item in criteria(project.tenant)]
+    else:  # still closing: today's criteria, with what was already scored under the same keys
+        saved = {row["key"]: row.get("score") for row in (closeout.scores if closeout is not None else None) or []}
+        scores = [ScoreRow(item["key"], item["name"], item["weight"], saved.get(item["key"]))
+                  for item in criteria(project.tenant)]
     project_money = money.project_money(project)
     return Report(project=project, closeout=closeout, targets=rows, money=project_money,
                   spent_restricted_fen=sum(fund.restricted_paid_fen for fund in project_money.funds),

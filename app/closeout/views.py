@@ -31,7 +31,8 @@ def _closeout_helpers():
     """For the partials the project pages and the receipt trace include."""
     return {"closeout_record": services.get_closeout, "closeout_notices": services.transfers_out,
             "closeout_received": services.transfers_in,
-            "closeout_points": services.points, "closeout_percent": services.percent_text}
+            "closeout_points": services.points, "closeout_percent": services.percent_text,
+            "closeout_cancel_needs_receiver": services.cancel_needs_receiver}
 
 
 @bp.context_processor

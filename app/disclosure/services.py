@@ -570,5 +570,6 @@ def open_projects() -> list[dict]:
         money = project_money(project)
         rows.append({"number": project.number, "title": project.title, "status": project.status,
                      "goal_fen": money.goal_fen, "raised_fen": money.raised_fen, "matched_fen": money.matched_fen,
-                     "spent_fen": money.spent_fen})
+                     "allocated_fen": money.allocated_fen, "received_fen": money.received_fen,
+                     "spent_fen": money.spent_fen, "returned_fen": money.returned_fen})
     return rows

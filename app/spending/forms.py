@@ -14,14 +14,16 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from app.config import Config
 from app.core.money import format_yuan
 from app.funds.forms import YuanField
 from app.spending.services import MAX_FILE_BYTES, MAX_FILES, Upload
 
-FILES_HINT = _l("Invoice photos (JPEG, PNG) or PDF files, up to %(count)s files of %(size)s MB each.",
-                count=MAX_FILES, size=MAX_FILE_BYTES // (1024 * 1024))
+FILES_HINT = _l("Invoice photos (JPEG, PNG) or PDF files: up to %(count)s files of %(size)s MB each, at most "
+                "%(total)s MB in one upload.", count=MAX_FILES, size=MAX_FILE_BYTES // (1024 * 1024),
+                total=Config.MAX_CONTENT_LENGTH // (1024 * 1024))
 
 
 def uploads(field: MultipleFileField) -> list[Upload]:
@@ -48,6 +50,9 @@ class RequestForm(FlaskForm):
                                                        left=format_yuan(line.left_fen)))
                              for line in lines]
         self.category.choices = [SelectChoice(purpose, purpose) for purpose in purposes]
+        if not purposes:  # the funds declare no purposes (使用范围): nothing to choose, nothing to check
+            self.category.choices = [SelectChoice("", _l("(the funds declare no purposes)"))]
+            self.category.validators = [Optional()]
 
     def validate_amount(self, field):
         if field.fen is None and not field.errors:

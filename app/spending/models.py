@@ -32,7 +32,8 @@ APPROVED = "approved"  # waiting for finance to pay
 PAID = "paid"
 REJECTED = "rejected"
 WITHDRAWN = "withdrawn"
-REQUEST_STATES = (SUBMITTED, IN_VOTE, APPROVED, PAID, REJECTED, WITHDRAWN)
+REVERSED = "reversed"  # paid, then the payment was reversed (a mistake corrected by a reversing entry)
+REQUEST_STATES = (SUBMITTED, IN_VOTE, APPROVED, PAID, REJECTED, WITHDRAWN, REVERSED)
 OPEN_STATES = (SUBMITTED, IN_VOTE, APPROVED)
 
 ROUTE_STAFF = "staff"  # staff approve alone
@@ -105,7 +106,7 @@ class SpendingAttachment(TenantScoped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("spending_requests.id", ondelete="RESTRICT"), nullable=False,
                                             index=True)
-    storage_key: Mapped[str] = mapped_column(String(80), nullable=False, unique=True)
+    storage_key: Mapped[str] = mapped_column(String(120), nullable=False, index=True)  # the same file may come back
     filename: Mapped[str] = mapped_column(String(200), nullable=False)
     content_type: Mapped[str] = mapped_column(String(60), nullable=False)
     size_bytes: Mapped[int] = mapped_column(Integer, nullable=False)

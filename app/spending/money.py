@@ -79,19 +79,6 @@ def spent_per_line(project: Project) -> dict[str, int]:
     return {key: int(total) for key, total in db.session.execute(query)}
 
 
-def spent_per_fund(project: Project) -> dict[str, tuple[int, int]]:
-    """Paid amounts by fund key: (from restricted money, from the allocation)."""
-    query = (select(Fund.key, func.sum(SpendingRequest.restricted_fen), func.sum(SpendingRequest.allocation_fen))
-             .join(Fund, SpendingRequest.fund_id == Fund.id)
-             .where(SpendingRequest.project_id == project.id, SpendingRequest.status == PAID)
-             .group_by(Fund.key))
-    return {key: (int(restricted), int(allocation)) for key, restricted, allocation in db.session.execute(query)}
-
-
-def spent_fen(project: Project) -> int:
-    return sum(spent_per_line(project).values())
-
-
 def allocation_used_fen(project: Project, fund: Fund) -> int:
     query = (select(func.coalesce(func.sum(SpendingRequest.allocation_fen), 0))
              .where(SpendingRequest.project_id == project.id, SpendingRequest.fund_id == fund.id,

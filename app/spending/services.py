@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
-from app.accounts.models import ROLE_COUNCIL, Membership
+from app.accounts.models import ROLE_COUNCIL
 from app.accounts.permissions import allowed
 from app.audit import services as audit
 from app.core import images, storage
@@ -29,7 +29,7 @@ from app.core.money import format_yuan
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.funds.models import Fund
-from app.projects.models import IN_PROGRESS, Project
+from app.projects.models import CLOSING, IN_PROGRESS, Project
 from app.spending import money
 from app.spending.models import (
     APPROVED,
@@ -37,6 +37,7 @@ from app.spending.models import (
     OPEN_STATES,
     PAID,
     REJECTED,
+    REVERSED,
     ROUTE_COUNCIL,
     ROUTE_FINANCE,
     ROUTE_STAFF,
@@ -76,6 +77,7 @@ STATE_LABELS = {
     PAID: _l("Paid"),
     REJECTED: _l("Rejected"),
     WITHDRAWN: _l("Withdrawn"),
+    REVERSED: _l("Payment reversed"),
 }
 ROUTE_LABELS = {
     ROUTE_STAFF: _l("Staff approve"),
@@ -83,12 +85,13 @@ ROUTE_LABELS = {
     ROUTE_COUNCIL: _l("Finance checks, the council votes"),
 }
 BUTTON_LABELS = {
-    "approve": _l("Approve"),
-    "check": _l("Approve"),
+    "approve": _l("Approve the request"),
+    "check": _l("Approve the request"),
     "open_vote": _l("Checked: put it to the council's vote"),
     "reject": _l("Reject the request"),
     "pay": _l("Pay and post to the ledger"),
     "withdraw": _l("Withdraw"),
+    "reverse": _l("Reverse the payment"),
 }
 EVENT_LABELS = {
     "submit": _l("Submitted"),
@@ -101,6 +104,7 @@ EVENT_LABELS = {
     "no_quorum": _l("No quorum; the vote goes on"),
     "pay": _l("Paid"),
     "withdraw": _l("Withdrawn"),
+    "reverse": _l("Payment reversed"),
     "attach": _l("Files added"),
 }
 
@@ -129,11 +133,16 @@ STEPS: tuple[Step, ...] = (
     Step("check", (SUBMITTED,), APPROVED, "spending.check", routes=(ROUTE_FINANCE,)),
     Step("check", (SUBMITTED,), IN_VOTE, "spending.check", routes=(ROUTE_COUNCIL,)),
     Step("reject", (SUBMITTED,), REJECTED, "spending.approve", needs_note=True),
+    Step("reject", (APPROVED,), REJECTED, "spending.pay", needs_note=True, not_by_requester=False),
     Step("council_approve", (IN_VOTE,), APPROVED, "spending.vote", manual=False, not_by_requester=False),
     Step("council_reject", (IN_VOTE,), REJECTED, "spending.vote", manual=False, not_by_requester=False),
     Step("pay", (APPROVED,), PAID, "spending.pay", not_by_requester=False),
     Step("withdraw", OPEN_STATES, WITHDRAWN, "spending.request", needs_note=True, not_by_requester=False),
+    Step("reverse", (PAID,), REVERSED, "spending.pay", needs_note=True, not_by_requester=False),
 )
+# New requests need a project in progress; what was asked for may still be approved, paid or reversed while
+# the project is closing (the last invoices arrive then), never once it is closed.
+SPENDING_STATES = (IN_PROGRESS, CLOSING)
 
 
 def find_step(request: SpendingRequest, action: str) -> Step | None:
@@ -179,11 +188,13 @@ def act(request: SpendingRequest, action: str, *, actor, roles: frozenset[str], 
     before = request.status
     if action in ("approve", "check"):
         _raise_problems(check_request(request.project, request.line_key, request.amount_fen, request.category,
-                                      excluding=request))
+                                      excluding=request, project_states=SPENDING_STATES))
         if step.target == IN_VOTE:
             _open_vote(request, today)
     elif action == "pay":
         _pay(request, paid_on=paid_on or today, today=today, actor=actor)
+    elif action == "reverse":
+        _reverse_payment(request, reason=note, today=today, actor=actor)
     request.status = step.target
     _record_event(request, step.event_action, before, actor=actor, note=note)
 
@@ -264,7 +275,8 @@ def fund_by_key(key: str) -> Fund | None:
 
 
 def check_request(project: Project, line_key: str, amount_fen: int, category: str, *,
-                  excluding: SpendingRequest | None = None, count_claims: bool = True) -> list:
+                  excluding: SpendingRequest | None = None, count_claims: bool = True,
+                  project_states: tuple[str, ...] = (IN_PROGRESS,)) -> list:
     """Every reason a request for ``amount_fen`` on ``line_key`` cannot go ahead (empty: it can).
 
     Submitting and approving count what other open requests already claim; paying
@@ -273,7 +285,7 @@ def check_request(project: Project, line_key: str, amount_fen: int, category: st
     from app.projects.workflow import STATE_LABELS as PROJECT_STATE_LABELS
 
     problems: list = []
-    if project.status != IN_PROGRESS:
+    if project.status not in project_states:
         problems.append(_l("Money can only be spent on a project in progress; project #%(number)s is “%(state)s”.",
                            number=project.number,
                            state=PROJECT_STATE_LABELS.get(project.status, project.status)))
@@ -386,7 +398,8 @@ INVOICE_KIND = "invoice"
 def _prepared_files(files: list[Upload], *, tenant_id: int, already: int) -> list[_Prepared]:
     """Check every file (JPEG/PNG re-encoded clean, PDF by its header and trailer); refuse all on one bad file.
 
-    An invoice pays once: the same file already attached to a request of the community is refused.
+    An invoice pays once: the same file attached to an open or paid request of the community is refused
+    (a rejected, withdrawn or reversed request gives its invoices back).
     """
     files = [item for item in files if item.filename or item.data]
     if already + len(files) > MAX_FILES:
@@ -411,7 +424,9 @@ def _prepared_files(files: list[Upload], *, tenant_id: int, already: int) -> lis
         key = storage.key_for(tenant_id, INVOICE_KIND, data, suffix=suffix)
         if any(other.key == key for other in prepared):
             raise SpendingError(_l("“%(name)s” is chosen twice.", name=name))
-        attached = db.session.scalar(select(SpendingAttachment).where(SpendingAttachment.storage_key == key))
+        attached = db.session.scalar(select(SpendingAttachment).join(SpendingAttachment.request)
+                                     .where(SpendingAttachment.storage_key == key,
+                                            SpendingRequest.status.in_((*OPEN_STATES, PAID))).limit(1))
         if attached is not None:
             raise SpendingError(_l("“%(name)s” is already attached to request #%(number)s: an invoice is paid once.",
                                    name=name, number=attached.request.number))
@@ -462,9 +477,9 @@ def attachment_path(attachment: SpendingAttachment, upload_root):
 
 def vote_roster(tenant, request: SpendingRequest) -> list[int]:
     """Council members with an account, except the requester."""
-    return [user_id for user_id in db.session.scalars(select(Membership.user_id).where(Membership.role == ROLE_COUNCIL)
-                                                      .order_by(Membership.user_id))
-            if user_id != request.requested_by_id]
+    from app.council.services import roster_ids
+
+    return [user_id for user_id in roster_ids(tenant) if user_id != request.requested_by_id]
 
 
 def _open_vote(request: SpendingRequest, today: date) -> None:
@@ -579,7 +594,7 @@ def votes_waiting_for(user) -> int:
 
 def _pay(request: SpendingRequest, *, paid_on: date, today: date, actor) -> None:
     problems = check_request(request.project, request.line_key, request.amount_fen, request.category,
-                             excluding=request, count_claims=False)
+                             excluding=request, count_claims=False, project_states=SPENDING_STATES)
     if not request.attachments:
         problems.append(_l("Attach the invoice or receipt before paying."))
     if paid_on > today:
@@ -588,6 +603,25 @@ def _pay(request: SpendingRequest, *, paid_on: date, today: date, actor) -> None
         problems.append(_l("The payment date cannot be before the request was made."))
     _raise_problems(problems)
     money.post_payment(request, paid_on=paid_on, actor=actor)
+
+
+def _reverse_payment(request: SpendingRequest, *, reason: str, today: date, actor) -> None:
+    """A mistaken payment (wrong amount, payee or date): its entry is reversed, the money is back where it came from.
+
+    The request keeps what it recorded; a corrected payment is a new request.
+    """
+    from app.funds import ledger
+    from app.projects.workflow import STATE_LABELS as PROJECT_STATE_LABELS
+
+    project = request.project
+    if project.status not in SPENDING_STATES:
+        raise SpendingError(_l("The payment of a project that is “%(state)s” cannot be reversed: its money was "
+                               "accounted for at close.",
+                               state=PROJECT_STATE_LABELS.get(project.status, project.status)))
+    try:
+        ledger.reverse_entry(request.paid_entry, reason=reason, actor=actor, occurred_on=today)
+    except ledger.LedgerError as error:
+        raise SpendingError(str(error)) from error
 
 
 # --- reading ------------------------------------------------------------------------------------

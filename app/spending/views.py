@@ -156,6 +156,13 @@ def withdraw(number):
     return _step(number, "withdraw")
 
 
+@bp.route("/<int:number>/reverse", methods=["POST"])
+@require("spending.pay")
+def reverse(number):
+    """Finance reverses a mistaken payment (a reversing entry; the request is then “payment reversed”)."""
+    return _step(number, "reverse")
+
+
 @bp.route("/<int:number>/pay", methods=["POST"])
 @require("spending.pay")
 def pay(number):
