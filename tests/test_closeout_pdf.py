@@ -91,7 +91,7 @@ def test_close_out_report_prints_every_figure(app, world, tmp_path, quiet):
     assert "1 硬化路面面积 平方米 840 860 102%" in whole
     assert "2 受益户数 户 326 330 101%" in whole
     assert "4 居民满意度 % 90 95 106%" in whole
-    assert "受益人数（户） 326" in whole and "3号楼至8号楼住户" in whole
+    assert "受益人数（人或户） 326" in whole and "3号楼至8号楼住户" in whole
     # Budget against spending per line, with the variance (spent − budget) and the share used.
     assert "1 原破损路面破碎及渣土清运 10,080.00 10,000.00 -80.00 99%" in whole
     assert "2 路基整平压实及碎石垫层 7,980.00 8,200.00 220.00 103%" in whole
