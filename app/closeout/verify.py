@@ -13,14 +13,14 @@ from app.closeout.models import LeftoverTransfer
 from app.extensions import db
 from app.funds.models import CATEGORY_CASH, LedgerAccount, Posting, ProjectAccount
 from app.funds.verify import Violation
-from app.projects.models import CANCELLED, Project
+from app.projects.models import CANCELLED, CLOSED, Project
 from app.tenancy.scoping import all_tenants
 
 
 def closeout_consistent(tenant_id):
     with all_tenants(db.session):
         yield from _transfers_match_entries(tenant_id)
-        yield from _cancelled_projects_hold_nothing(tenant_id)
+        yield from _finished_projects_hold_nothing(tenant_id)
 
 
 def _only(query, column, tenant_id):
@@ -57,12 +57,13 @@ def _transfers_match_entries(tenant_id):
                             f"posted as {sorted(posted.get(transfer.entry_id, {}).values())}")
 
 
-def _cancelled_projects_hold_nothing(tenant_id):
-    query = (select(Project.tenant_id, Project.number, LedgerAccount.code, LedgerAccount.balance_fen)
+def _finished_projects_hold_nothing(tenant_id):
+    """A closed or cancelled project's restricted money went back or on at its close-out: nothing is left."""
+    query = (select(Project.tenant_id, Project.number, Project.status, LedgerAccount.code, LedgerAccount.balance_fen)
              .join(ProjectAccount, ProjectAccount.project_id == Project.id)
              .join(LedgerAccount, LedgerAccount.id == ProjectAccount.account_id)
-             .where(Project.status == CANCELLED, LedgerAccount.balance_fen != 0)
+             .where(Project.status.in_((CLOSED, CANCELLED)), LedgerAccount.balance_fen != 0)
              .order_by(Project.tenant_id, Project.number, LedgerAccount.code))
-    for tenant, number, code, balance in db.session.execute(_only(query, Project.tenant_id, tenant_id)):
-        yield Violation(tenant, "cancelled projects hold no restricted money",
-                        f"project #{number} is cancelled but {code} holds {balance} fen")
+    for tenant, number, status, code, balance in db.session.execute(_only(query, Project.tenant_id, tenant_id)):
+        yield Violation(tenant, f"{status} projects hold no restricted money",
+                        f"project #{number} is {status} but {code} holds {balance} fen")

@@ -1,5 +1,6 @@
-"""Spending checks for ``ledger verify``: payments match their entries, no project spends beyond its means,
-closed projects hold no restricted money.
+"""Spending checks for ``ledger verify``: payments match their entries, no project spends beyond its means.
+
+That closed and cancelled projects hold no restricted money is checked with the close-out (``app.closeout.verify``).
 
 ``spending_within_means`` has the signature of the checks in ``app.funds.verify.CHECKS``
 (a tenant id or None for all; yields :class:`~app.funds.verify.Violation`). What a project
@@ -14,7 +15,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.funds.models import CATEGORY_CASH, CATEGORY_EXPENSE, LedgerAccount, Posting, ProjectAccount
 from app.funds.verify import Violation
-from app.projects.models import CLOSED, Project
+from app.projects.models import Project
 from app.spending.models import PAID, SpendingRequest
 from app.spending.money import allocated_fen, project_money
 from app.tenancy.scoping import all_tenants
@@ -24,7 +25,6 @@ def spending_within_means(tenant_id):
     with all_tenants(db.session):
         yield from _payments_match_entries(tenant_id)
         yield from _projects_within_their_money(tenant_id)
-        yield from _closed_projects_hold_nothing(tenant_id)
 
 
 def _only(query, column, tenant_id):
@@ -91,13 +91,3 @@ def _projects_within_their_money(tenant_id):
                                 f"project #{project.number} paid {item.allocation_paid_fen} fen from {item.fund_key}'s "
                                 f"general money, the plan allocates {allocation} fen")
 
-
-def _closed_projects_hold_nothing(tenant_id):
-    query = (select(Project.tenant_id, Project.number, LedgerAccount.code, LedgerAccount.balance_fen)
-             .join(ProjectAccount, ProjectAccount.project_id == Project.id)
-             .join(LedgerAccount, LedgerAccount.id == ProjectAccount.account_id)
-             .where(Project.status == CLOSED, LedgerAccount.balance_fen != 0)
-             .order_by(Project.tenant_id, Project.number, LedgerAccount.code))
-    for tenant, number, code, balance in db.session.execute(_only(query, Project.tenant_id, tenant_id)):
-        yield Violation(tenant, "closed projects hold no restricted money",
-                        f"project #{number} is closed but {code} holds {balance} fen")
